@@ -1,0 +1,8 @@
+"""crmbridge: the backend of the Outlook and Gmail sidebars for Salesforce."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("crmbridge")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0"

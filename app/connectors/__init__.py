@@ -1,0 +1,1 @@
+"""One package per vendor; shared HTTP plumbing at this level."""

@@ -1,0 +1,37 @@
+"""SQLModel tables. Importing this package registers every table on ``SQLModel.metadata``."""
+
+from app.models.base import NAMING_CONVENTION, UTCDateTime, utcnow
+from app.models.connection import Connection
+from app.models.email import LoggedEmail
+from app.models.enums import (
+    ConnectionStatus,
+    ItemType,
+    MailProvider,
+    Provider,
+    Role,
+    SyncRunStatus,
+    SyncTrigger,
+)
+from app.models.setting import UserSetting
+from app.models.sync import SyncCursor, SyncLink, SyncRun
+from app.models.user import User
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "Connection",
+    "ConnectionStatus",
+    "ItemType",
+    "LoggedEmail",
+    "MailProvider",
+    "Provider",
+    "Role",
+    "SyncCursor",
+    "SyncLink",
+    "SyncRun",
+    "SyncRunStatus",
+    "SyncTrigger",
+    "UTCDateTime",
+    "User",
+    "UserSetting",
+    "utcnow",
+]
