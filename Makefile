@@ -6,13 +6,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: run test lint lock clean
+.PHONY: run test lint lock clean chromium
 
 run: $(VENV)/.runtime
 	$(BIN)/crmbridge serve $(ARGS)
 
-test: $(VENV)/.dev
+test: $(VENV)/.dev chromium
 	$(BIN)/pytest $(ARGS)
+
+chromium:
+	@scripts/ensure-chromium
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
