@@ -16,11 +16,12 @@ from app.settings import Settings, get_settings
 
 app = typer.Typer(
     name="crmbridge",
-    help="crmbridge: Salesforce next to Outlook and Gmail. Run the service, manage its database.",
+    help="crmbridge: Salesforce next to Outlook and Gmail. Run the service or its vendor sandbox, manage its database.",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
-    epilog="Examples:\n\n\b\n  crmbridge serve\n  crmbridge db current\n  crmbridge --version",
+    epilog="Examples:\n\n\b\n  crmbridge serve\n  crmbridge sandbox --seed empty\n  crmbridge db current\n"
+    "  crmbridge --version",
 )
 db_app = typer.Typer(
     help="Manage the database schema (through Alembic migrations, the only way it changes).",
@@ -88,6 +89,12 @@ def serve(
         upgrade(url)
     except SQLAlchemyError as exc:
         _fail(f"could not migrate the database at {_safe_url(url)}: {type(exc).__name__}")
+    if settings.sandbox_mode and workers > 1:
+        # The sandbox keeps its vendors' data in memory; several workers would each see a different org.
+        typer.echo(
+            "crmbridge: sandbox mode runs a single worker (the sandbox lives in memory); ignoring --workers", err=True
+        )
+        workers = 1
     mode = "sandbox mode" if settings.sandbox_mode else "production mode"
     typer.echo(f"crmbridge {__version__} in {mode} on http://{host}:{port} (database: {_safe_url(url)})", err=True)
     uvicorn.run(
@@ -99,6 +106,46 @@ def serve(
         log_config=None,
         proxy_headers=True,
     )
+
+
+def _check_seed(value: str) -> str:
+    from app.sandbox_mode import parse_seed
+
+    try:
+        parse_seed(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    return value
+
+
+@app.command(
+    epilog="Examples:\n\n\b\n  crmbridge sandbox\n  crmbridge sandbox --port 8900 --seed empty\n"
+    "  crmbridge sandbox --host 0.0.0.0 --seed 5000"
+)
+def sandbox(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8900,
+    seed: Annotated[
+        str,
+        typer.Option(
+            callback=_check_seed,
+            help="What to fill it with: demo (the deterministic demo data), empty, "
+            "or N generated records per type (for benchmarks).",
+        ),
+    ] = "demo",
+) -> None:
+    """Run the vendor sandbox alone: the Salesforce, Microsoft and Google emulators and their control API.
+
+    A vendor URL https://HOST/PATH is served at http://ADDRESS:PORT/HOST/PATH; the control API is under
+    /_sandbox/ and documented at /docs.
+    """
+    from app.logging_config import configure_logging
+    from app.sandbox_mode import parse_seed, run_sandbox
+
+    configure_logging("INFO")
+    parsed = parse_seed(seed)
+    typer.echo(f"crmbridge sandbox on http://{host}:{port} (seed: {parsed}; control API: /_sandbox/)", err=True)
+    run_sandbox(host, port, parsed)
 
 
 @db_app.command(epilog="Examples:\n\n\b\n  crmbridge db upgrade\n  crmbridge db upgrade 0001")

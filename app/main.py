@@ -57,4 +57,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(health.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    if settings.sandbox_mode:
+        from app.sandbox_mode import mount_sandbox
+
+        mount_sandbox(app)
     return app

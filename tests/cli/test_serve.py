@@ -25,10 +25,10 @@ def _clean_environment() -> dict[str, str]:
     return {key: value for key, value in os.environ.items() if not key.startswith("CRMBRIDGE_")}
 
 
-def test_serve_starts_on_sqlite_and_is_healthy(tmp_path: Path) -> None:
+def test_serve_starts_on_sqlite_with_the_sandbox_and_is_healthy(tmp_path: Path) -> None:
     port = _free_port()
     process = subprocess.Popen(
-        [CRMBRIDGE, "serve", "--port", str(port)],
+        [CRMBRIDGE, "serve", "--port", str(port), "--workers", "2"],
         cwd=tmp_path,
         env=_clean_environment(),
         stdout=subprocess.PIPE,
@@ -47,10 +47,13 @@ def test_serve_starts_on_sqlite_and_is_healthy(tmp_path: Path) -> None:
         assert response is not None, "the service did not answer"
         assert response.status_code == 200, response.text
         assert (tmp_path / "data" / "crmbridge.db").is_file()
+        users = httpx.get(f"http://127.0.0.1:{port}/sandbox/_sandbox/users", timeout=5).json()
+        assert "alex.morgan@example.com" in str(users)
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=15)
     assert "sandbox mode" in output
+    assert "single worker" in output
 
 
 def test_serve_refuses_placeholder_secrets_outside_sandbox_mode(tmp_path: Path) -> None:

@@ -1,0 +1,1 @@
+"""The Tasks API v1 emulator: task lists and tasks."""
