@@ -57,8 +57,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(health.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # Where vendor calls go: None means the real vendors; in sandbox mode, the sandbox's base URL.
+    app.state.vendor_base_url = None
     if settings.sandbox_mode:
-        from app.sandbox_mode import mount_sandbox
+        if settings.sandbox_url:
+            app.state.vendor_base_url = settings.sandbox_url.rstrip("/")
+        else:
+            from app.sandbox_mode import mount_sandbox
 
-        mount_sandbox(app)
+            app.state.vendor_base_url = mount_sandbox(app)
     return app

@@ -50,6 +50,11 @@ class Settings(BaseSettings):
         default=None,
         description="Run against the built-in vendor sandbox. Default: on when no vendor credentials are configured.",
     )
+    sandbox_url: str | None = Field(
+        default=None,
+        description="In sandbox mode, the address of a separately running sandbox (`crmbridge sandbox`) "
+        "to use instead of the one mounted at `/sandbox`.",
+    )
     log_level: LogLevel = Field(default="INFO", description="Lowest level of log lines written to standard error.")
     secret_key: SecretStr | None = Field(
         default=None,

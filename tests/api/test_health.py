@@ -43,3 +43,12 @@ def test_unreachable_database_is_unavailable(tmp_path: Path) -> None:
 def test_openapi_documents_the_health_check(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
     assert "/healthz" in client.get("/openapi.json").json()["paths"]
+
+
+def test_vendor_calls_go_to_the_configured_sandbox(settings: Settings, engine: object) -> None:
+    external = settings.model_copy(update={"sandbox_url": "http://127.0.0.1:8900/"})
+    assert create_app(external, engine).state.vendor_base_url == "http://127.0.0.1:8900"  # type: ignore[arg-type]
+    mounted = create_app(settings, engine)  # type: ignore[arg-type]
+    assert mounted.state.vendor_base_url == settings.public_url.rstrip("/") + "/sandbox"
+    production = settings.model_copy(update={"sandbox": False})
+    assert create_app(production, engine).state.vendor_base_url is None  # type: ignore[arg-type]
