@@ -73,6 +73,19 @@ class Conflict(CrmbridgeError):
     default_message = "This conflicts with the current state; reload and try again."
 
 
+class ConnectionUnavailable(CrmbridgeError):
+    """The user's account at a vendor is not connected, or must be connected again before it can be used."""
+
+    status_code = 409
+    code = "connection_unavailable"
+    default_message = "Connect your account in Settings → Connections, then try again."
+
+    def __init__(self, message: str | None = None, *, provider: str, needs_reauth: bool) -> None:
+        super().__init__(message)
+        self.provider = provider
+        self.needs_reauth = needs_reauth
+
+
 class PayloadTooLarge(CrmbridgeError):
     """The request body is bigger than allowed."""
 

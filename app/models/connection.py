@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from app.models.base import UTCDateTime, created_at_column, enum_column, updated_at_column
+from app.models.base import UTCDateTime, created_at_column, enum_column, updated_at_column, utcnow
 from app.models.enums import ConnectionStatus, Provider
 
 
@@ -30,7 +30,7 @@ class Connection(SQLModel, table=True):
         default=ConnectionStatus.ACTIVE, sa_type=enum_column(ConnectionStatus, "connection_status")
     )
     status_detail: str | None = Field(default=None, sa_type=sa.Text)
-    created_at: datetime = Field(sa_column=created_at_column())
-    updated_at: datetime = Field(sa_column=updated_at_column())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=created_at_column())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=updated_at_column())
 
     __table_args__ = (sa.UniqueConstraint("user_id", "provider"),)

@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from app.models.base import UTCDateTime, created_at_column
+from app.models.base import UTCDateTime, created_at_column, utcnow
 
 
 class LoggedEmail(SQLModel, table=True):
@@ -26,6 +26,6 @@ class LoggedEmail(SQLModel, table=True):
     related_to_id: str | None = Field(default=None, max_length=18)
     subject: str | None = Field(default=None, sa_type=sa.Text)
     message_date: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    created_at: datetime = Field(sa_column=created_at_column())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=created_at_column())
 
     __table_args__ = (sa.UniqueConstraint("user_id", "internet_message_id"),)

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from app.models.base import updated_at_column
+from app.models.base import updated_at_column, utcnow
 
 
 class UserSetting(SQLModel, table=True):
@@ -21,4 +21,4 @@ class UserSetting(SQLModel, table=True):
     )
     key: str = Field(primary_key=True, max_length=64)
     value: Any = Field(sa_type=sa.JSON)
-    updated_at: datetime = Field(sa_column=updated_at_column())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=updated_at_column())

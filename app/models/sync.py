@@ -38,8 +38,8 @@ class SyncLink(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_type=sa.Text)
     error_count: int = Field(default=0)
     quarantined: bool = Field(default=False)
-    created_at: datetime = Field(sa_column=created_at_column())
-    updated_at: datetime = Field(sa_column=updated_at_column())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=created_at_column())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=updated_at_column())
 
     __table_args__ = (
         sa.UniqueConstraint("user_id", "item_type", "mailbox_id"),
@@ -57,7 +57,7 @@ class SyncCursor(SQLModel, table=True):
     )
     collection: str = Field(primary_key=True, max_length=200)
     value: str = Field(sa_type=sa.Text)
-    updated_at: datetime = Field(sa_column=updated_at_column())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=updated_at_column())
 
 
 class SyncRun(SQLModel, table=True):
