@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated, NoReturn
 
 import typer
 from alembic.util import CommandError
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
 from app import __version__
-from app.errors import ConfigurationError
+from app.errors import ConfigurationError, CrmbridgeError
 from app.settings import Settings, get_settings
 
 app = typer.Typer(
@@ -21,7 +23,7 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
     epilog="Examples:\n\n\b\n  crmbridge serve\n  crmbridge sandbox --seed empty\n  crmbridge db current\n"
-    "  crmbridge --version",
+    "  crmbridge users add --admin it.admin@example.com\n  crmbridge --version",
 )
 db_app = typer.Typer(
     help="Manage the database schema (through Alembic migrations, the only way it changes).",
@@ -30,6 +32,21 @@ db_app = typer.Typer(
     epilog="Examples:\n\n\b\n  crmbridge db upgrade\n  crmbridge db current\n  crmbridge db downgrade -1",
 )
 app.add_typer(db_app, name="db")
+users_app = typer.Typer(
+    help="Manage who may sign in to crmbridge's pages (the first admin comes from here).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    epilog="Examples:\n\n\b\n  crmbridge users add --admin it.admin@example.com\n  crmbridge users list\n"
+    "  crmbridge users remove former.rep@example.com --yes",
+)
+app.add_typer(users_app, name="users")
+keys_app = typer.Typer(
+    help="Manage the keys that encrypt vendor tokens at rest (CRMBRIDGE_TOKEN_ENCRYPTION_KEYS).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    epilog="Examples:\n\n\b\n  crmbridge keys generate\n  crmbridge keys rotate",
+)
+app.add_typer(keys_app, name="keys")
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:
@@ -201,6 +218,170 @@ def _run_migration(action: Callable[[], None], url: str) -> None:
         _fail(f"migration failed on {_safe_url(url)}: {type(exc).__name__}: {exc.args[0] if exc.args else ''}")
     except CommandError as exc:  # unknown revision and the like
         _fail(f"migration failed: {exc}")
+
+
+@contextmanager
+def _database(settings: Settings) -> Iterator[Session]:
+    """A unit of work on the configured database; a clear failure when it is not reachable or not migrated."""
+    from app.db import create_db_engine, unit_of_work
+
+    url = settings.resolved_database_url
+    engine = create_db_engine(url)
+    try:
+        with unit_of_work(engine) as session:
+            yield session
+    except SQLAlchemyError as exc:
+        _fail(
+            f"could not use the database at {_safe_url(url)} ({type(exc).__name__}); "
+            "is it reachable and migrated (`crmbridge db upgrade`)?"
+        )
+    finally:
+        engine.dispose()
+
+
+def _default_mailbox(settings: Settings) -> str:
+    return "google" if settings.google_client_id and not settings.microsoft_client_id else "microsoft"
+
+
+@users_app.command(
+    "add",
+    epilog="Examples:\n\n\b\n  crmbridge users add --admin it.admin@example.com\n"
+    '  crmbridge users add priya.shah@example.com --mailbox google --name "Priya Shah"',
+)
+def users_add(
+    email: Annotated[str, typer.Argument(help="The person's work mail address.")],
+    admin: Annotated[bool, typer.Option("--admin", help="Make them an admin (or promote an existing user).")] = False,
+    name: Annotated[str | None, typer.Option(help="Their name (default: taken from the address).")] = None,
+    mailbox: Annotated[
+        str | None,
+        typer.Option(
+            help="Where their mailbox is: microsoft or google (default: microsoft, or google when only Google is "
+            "configured; their first sign-in corrects it).",
+        ),
+    ] = None,
+) -> None:
+    """Allow a person to sign in. The first admin is added this way."""
+    from app.errors import Conflict, InvalidInput
+    from app.models import MailProvider, Role
+    from app.services import users
+
+    settings = _settings()
+    choice = (mailbox or _default_mailbox(settings)).strip().lower()
+    if choice not in ("microsoft", "google"):
+        raise typer.BadParameter("expected microsoft or google", param_hint="--mailbox")
+    with _database(settings) as session:
+        try:
+            user = users.add_user(session, email, mail_provider=MailProvider(choice), name=name, admin=admin)
+        except InvalidInput as exc:
+            _fail(exc.message, 2)
+        except Conflict:
+            existing = users.find_user(session, email)
+            assert existing is not None
+            if not admin or existing.role is Role.ADMIN:
+                _fail(f"{existing.email} is already a user ({existing.role.value}); nothing changed.")
+            users.set_role(session, existing, Role.ADMIN)
+            typer.echo(f"{existing.email} is now an admin.")
+            return
+    typer.echo(f"added {user.email} ({user.role.value}, {user.mail_provider.value} mailbox); they can sign in now.")
+
+
+@users_app.command("list", epilog="Examples:\n\n\b\n  crmbridge users list")
+def users_list() -> None:
+    """List the users with their role, mailbox, connections and last sign-in."""
+    from app.services import account_connections, users
+
+    with _database(_settings()) as session:
+        people = users.list_users(session)
+        connections = account_connections.connections_by_user(session)
+    if not people:
+        typer.echo("no users yet; add the first admin with: crmbridge users add --admin EMAIL")
+        return
+    rows = [("EMAIL", "ROLE", "MAILBOX", "CONNECTIONS", "LAST SIGN-IN")]
+    for person in people:
+        linked = ", ".join(
+            connection.provider.value + ("" if connection.status.value == "active" else " (needs re-authorisation)")
+            for connection in connections.get(person.id or 0, [])
+        )
+        signed_in = person.last_signed_in_at.strftime("%Y-%m-%d %H:%M UTC") if person.last_signed_in_at else "never"
+        rows.append((person.email, person.role.value, person.mail_provider.value, linked or "-", signed_in))
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    for row in rows:
+        typer.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+@users_app.command(
+    "remove",
+    epilog="Examples:\n\n\b\n  crmbridge users remove former.rep@example.com\n"
+    "  crmbridge users remove former.rep@example.com --yes",
+)
+def users_remove(
+    email: Annotated[str, typer.Argument(help="The user's mail address.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Remove a user: revoke their connections at the vendors, sign them out, delete what crmbridge holds."""
+    from app.connectors.oauth_clients import VendorOAuth
+    from app.services import account_connections, users, web_sessions
+    from app.token_cipher import TokenCipher
+
+    settings = _settings()
+    with _database(settings) as session:
+        user = users.find_user(session, email)
+        if user is None or user.id is None:
+            _fail(f"{email.strip().lower()} is not a crmbridge user.")
+        try:
+            users.ensure_removable(session, user)
+        except CrmbridgeError as exc:
+            _fail(exc.message)
+        if not yes:
+            typer.confirm(f"Remove {user.email} and revoke their connections?", abort=True)
+        # Outside sandbox mode the vendors are real; in sandbox mode only a separately running sandbox is reachable.
+        vendor_base = settings.sandbox_url if settings.sandbox_mode else None
+        try:
+            cipher = TokenCipher.from_settings(settings)
+        except ConfigurationError as exc:
+            _fail(f"configuration error: {exc.message}", 2)
+        revoked = 0
+        if not settings.sandbox_mode or vendor_base:
+            revoked = account_connections.disconnect_all(
+                session, user.id, cipher=cipher, revoker=VendorOAuth(settings, vendor_base)
+            )
+        web_sessions.end_all_sessions(session, user.id)
+        users.remove_user(session, user)
+    typer.echo(f"removed {user.email}; {revoked} connection(s) revoked at the vendors.")
+
+
+@keys_app.command("rotate", epilog="Examples:\n\n\b\n  crmbridge keys rotate")
+def keys_rotate() -> None:
+    """Re-encrypt every stored vendor token with the newest key (the first of CRMBRIDGE_TOKEN_ENCRYPTION_KEYS).
+
+    To rotate: put a new key first (`crmbridge keys generate`), keep the old ones after it, restart, run this,
+    then drop the old keys.
+    """
+    from app.services.connections import rotate_token_encryption
+    from app.token_cipher import TokenCipher, TokenDecryptionError
+
+    settings = _settings()
+    try:
+        cipher = TokenCipher.from_settings(settings)
+    except ConfigurationError as exc:
+        _fail(f"configuration error: {exc.message}", 2)
+    with _database(settings) as session:
+        try:
+            count = rotate_token_encryption(session, cipher)
+        except TokenDecryptionError:
+            _fail(
+                "a stored token cannot be decrypted with any configured key; nothing was changed. Put every key "
+                "still in use into CRMBRIDGE_TOKEN_ENCRYPTION_KEYS (newest first) and run this again."
+            )
+    typer.echo(f"re-encrypted the tokens of {count} connection(s) with the newest key; older keys can now be removed.")
+
+
+@keys_app.command("generate", epilog="Examples:\n\n\b\n  crmbridge keys generate")
+def keys_generate() -> None:
+    """Print a new token encryption key (put it first in CRMBRIDGE_TOKEN_ENCRYPTION_KEYS, then `keys rotate`)."""
+    from cryptography.fernet import Fernet
+
+    typer.echo(Fernet.generate_key().decode("ascii"))
 
 
 def main() -> None:

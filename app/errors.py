@@ -57,6 +57,16 @@ class Forbidden(CrmbridgeError):
     default_message = "You are not allowed to do this."
 
 
+class CsrfFailed(Forbidden):
+    """A state-changing form arrived without the token of the page it came from."""
+
+    code = "csrf_failed"
+    default_message = (
+        "This form did not come from a crmbridge page you opened, or it has expired. "
+        "Go back, reload the page and try again."
+    )
+
+
 class NotFound(CrmbridgeError):
     """The thing asked for does not exist (or the caller may not know it does)."""
 
@@ -80,10 +90,21 @@ class ConnectionUnavailable(CrmbridgeError):
     code = "connection_unavailable"
     default_message = "Connect your account in Settings → Connections, then try again."
 
-    def __init__(self, message: str | None = None, *, provider: str, needs_reauth: bool) -> None:
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        provider: str,
+        needs_reauth: bool,
+        revoked_connection_id: int | None = None,
+        detail: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.provider = provider
         self.needs_reauth = needs_reauth
+        #: Set when the vendor has just revoked the grant: the boundary records that after rolling back.
+        self.revoked_connection_id = revoked_connection_id
+        self.detail = detail
 
 
 class PayloadTooLarge(CrmbridgeError):

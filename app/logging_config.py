@@ -11,6 +11,8 @@ from app.request_context import current_request_id
 
 _SECRET_PATTERNS = [
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"),
+    # OAuth authorization codes in callback URLs (access log lines).
+    re.compile(r"([?&]code=)[^&\s\"]+"),
     re.compile(
         r"(?i)((?:access_token|refresh_token|id_token|client_secret|code_verifier|password|token)"
         r"[\"']?\s*[:=]\s*[\"']?)[^\s&\"',}]+"

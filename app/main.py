@@ -12,17 +12,25 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.engine import Engine
 
 from app import __version__
-from app.api import health, pages
+from app.api import admin_users, connections, health, pages, signin
+from app.api.addin import install_addin
 from app.api.error_handlers import UnexpectedErrorMiddleware, install_error_handlers
+from app.api.web_auth import install_web_auth, template_context
+from app.api.web_security import BodySizeLimitMiddleware, RateLimiter, SecurityHeadersMiddleware, page_csp
+from app.connectors.oauth_clients import VendorOAuth
 from app.db import create_db_engine
+from app.errors import ConfigurationError
 from app.logging_config import install_request_id_on_records
 from app.migrations import head_revisions
 from app.request_context import RequestIdMiddleware
 from app.settings import Settings, get_settings
+from app.token_cipher import TokenCipher, UnconfiguredTokenCipher
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = PROJECT_ROOT / "static"
+#: Where the built-in sandbox is mounted in sandbox mode.
+SANDBOX_MOUNT_PATH = "/sandbox"
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -36,6 +44,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.sandbox_mode and not settings.sandbox_url and settings.sandbox_demo_users:
+            from app.sandbox_mode import connect_demo_users
+
+            connect_demo_users(_app)
         yield
         engine.dispose()
 
@@ -48,14 +60,21 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.migration_heads = head_revisions(settings.resolved_database_url)
-    app.state.templates = Jinja2Templates(directory=TEMPLATES_DIR)
+    app.state.templates = Jinja2Templates(directory=TEMPLATES_DIR, context_processors=[template_context])
 
     install_error_handlers(app)
+    install_web_auth(app, settings)
     app.add_middleware(UnexpectedErrorMiddleware, templates_app=app)
+    app.add_middleware(
+        BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes, exempt_prefixes=(SANDBOX_MOUNT_PATH,)
+    )
     app.add_middleware(RequestIdMiddleware)
 
     app.include_router(health.router)
     app.include_router(pages.router)
+    app.include_router(signin.router)
+    app.include_router(connections.router)
+    app.include_router(admin_users.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # Where vendor calls go: None means the real vendors; in sandbox mode, the sandbox's base URL.
     app.state.vendor_base_url = None
@@ -65,5 +84,20 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         else:
             from app.sandbox_mode import mount_sandbox
 
-            app.state.vendor_base_url = mount_sandbox(app)
+            app.state.vendor_base_url = mount_sandbox(app, SANDBOX_MOUNT_PATH)
+    install_addin(app)
+    # Accounts: tokens encrypted at rest, the vendors' OAuth clients (also the token refresher of
+    # app.services.connections.vendor_access), rate limits of sign-in, and the pages' security headers.
+    try:
+        app.state.token_cipher = TokenCipher.from_settings(settings)
+    except ConfigurationError as exc:  # `crmbridge serve` refuses to start first (Settings.check_ready)
+        app.state.token_cipher = UnconfiguredTokenCipher(exc.message)
+    app.state.vendor_oauth = app.state.token_refresher = VendorOAuth(settings, app.state.vendor_base_url)
+    app.state.auth_rate_limiter = RateLimiter(settings.auth_rate_limit)
+    app.add_middleware(
+        SecurityHeadersMiddleware,
+        csp=page_csp(app.state.vendor_oauth.origins()),
+        exempt_prefixes=(SANDBOX_MOUNT_PATH,) if app.state.vendor_base_url and not settings.sandbox_url else (),
+        strict_transport=settings.public_url.startswith("https://"),
+    )
     return app

@@ -82,6 +82,39 @@ class Settings(BaseSettings):
     google_client_secret: SecretStr | None = Field(
         default=None, description="OAuth client secret of the Google Cloud project."
     )
+    signin_domains: str | None = Field(
+        default=None,
+        description="Comma-separated mail domains whose people may sign in without being added first (they start "
+        "as reps); `*` allows any address the identity provider vouches for. Default: only people added by an admin "
+        "(`crmbridge users add`); in sandbox mode, any sandbox account.",
+    )
+    session_hours: int = Field(
+        default=12, ge=1, le=24 * 30, description="Hours a sign-in to the web pages lasts before signing in again."
+    )
+    auth_rate_limit: int = Field(
+        default=30,
+        ge=1,
+        description="Sign-in, connect and OAuth callback requests allowed per client address per minute "
+        "(counted in each server process).",
+    )
+    max_request_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body accepted, in bytes; larger requests are refused with 413.",
+    )
+    sandbox_demo_users: bool = Field(
+        default=True,
+        description="In sandbox mode with the built-in sandbox, create the demo users on start and connect them to "
+        "their sandbox accounts.",
+    )
+    attachment_max_bytes: int = Field(
+        default=5 * 1024 * 1024,
+        ge=0,
+        le=25 * 1024 * 1024,
+        description="Largest email attachment logged to Salesforce as a File, in bytes; larger ones are skipped with "
+        "a note to the rep. Attachments travel base64-encoded, so the limit applied is at most three quarters of "
+        "`CRMBRIDGE_MAX_REQUEST_BYTES`.",
+    )
 
     @property
     def resolved_database_url(self) -> str:

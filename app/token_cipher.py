@@ -66,6 +66,26 @@ class TokenCipher:
             raise TokenDecryptionError("a stored token cannot be decrypted with the configured keys") from exc
 
 
+class UnconfiguredTokenCipher(TokenCipher):
+    """Stands in when no key is configured, so that the app can still be built; every use raises the
+    configuration error (``crmbridge serve`` refuses to start before that can happen)."""
+
+    def __init__(self, problem: str) -> None:
+        self._problem = problem
+
+    def encrypt(self, plaintext: str) -> str:
+        """Refuse: no key is configured."""
+        raise ConfigurationError(self._problem)
+
+    def decrypt(self, ciphertext: str) -> str:
+        """Refuse: no key is configured."""
+        raise ConfigurationError(self._problem)
+
+    def rotate(self, ciphertext: str) -> str:
+        """Refuse: no key is configured."""
+        raise ConfigurationError(self._problem)
+
+
 def _sandbox_key(data_dir: Path) -> str:
     path = data_dir / SANDBOX_KEY_FILE
     if path.exists():

@@ -51,7 +51,10 @@ def engine(session_engine: Engine) -> Iterator[Engine]:
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     """Settings for a sandbox-mode service on the test database; no .env file is read."""
-    return Settings(_env_file=None, database_url=database_url, data_dir=tmp_path, sandbox=True)  # type: ignore[call-arg]
+    # No demo users on start: tests add the users they need.
+    return Settings(  # type: ignore[call-arg]
+        _env_file=None, database_url=database_url, data_dir=tmp_path, sandbox=True, sandbox_demo_users=False
+    )
 
 
 @pytest.fixture

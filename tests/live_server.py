@@ -12,12 +12,18 @@ import uvicorn
 from starlette.types import ASGIApp
 
 
-@contextmanager
-def serve_in_thread(app: ASGIApp) -> Iterator[str]:
-    """Serve ``app`` on 127.0.0.1 at a free port; yields its base URL and stops it on exit."""
+def loopback_socket() -> socket.socket:
+    """A socket bound to a free port on 127.0.0.1 (to know an app's address before creating it)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+@contextmanager
+def serve_in_thread(app: ASGIApp, sock: socket.socket | None = None) -> Iterator[str]:
+    """Serve ``app`` on 127.0.0.1 at a free port (or on ``sock``); yields its base URL and stops it on exit."""
+    sock = sock or loopback_socket()
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)

@@ -15,6 +15,7 @@ from app.models.enums import (
 from app.models.setting import UserSetting
 from app.models.sync import SyncCursor, SyncLink, SyncRun
 from app.models.user import User
+from app.models.web_session import WebSession
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -33,5 +34,6 @@ __all__ = [
     "UTCDateTime",
     "User",
     "UserSetting",
+    "WebSession",
     "utcnow",
 ]

@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from app.models.base import created_at_column, enum_column, updated_at_column, utcnow
+from app.models.base import UTCDateTime, created_at_column, enum_column, updated_at_column, utcnow
 from app.models.enums import MailProvider, Role
 
 
@@ -21,6 +21,7 @@ class User(SQLModel, table=True):
     name: str = Field(max_length=255)
     mail_provider: MailProvider = Field(sa_type=enum_column(MailProvider, "mail_provider"))
     role: Role = Field(default=Role.REP, sa_type=enum_column(Role, "role"))
+    last_signed_in_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_column=created_at_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=updated_at_column())
 

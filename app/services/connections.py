@@ -172,13 +172,30 @@ def _usable_connection(session: Session, user_id: int, provider: Provider) -> Co
     return connection
 
 
-def _needs_reauth(provider: Provider) -> ConnectionUnavailable:
+def _needs_reauth(
+    provider: Provider, *, revoked: Connection | None = None, detail: str | None = None
+) -> ConnectionUnavailable:
     label = PROVIDER_LABELS[provider]
     return ConnectionUnavailable(
         f"Your {label} connection has to be renewed: open Settings → Connections and connect {label} again.",
         provider=provider.value,
         needs_reauth=True,
+        revoked_connection_id=revoked.id if revoked is not None else None,
+        detail=detail,
     )
+
+
+def record_revocation(session: Session, error: ConnectionUnavailable) -> None:
+    """Keep the "needs re-authorisation" mark of ``error`` after the work that met it was rolled back.
+
+    Request and job boundaries call this in a fresh transaction, so the mark survives while nothing else of the
+    failed work does.
+    """
+    if error.revoked_connection_id is None:
+        return
+    connection = session.get(Connection, error.revoked_connection_id)
+    if connection is not None:
+        mark_needs_reauth(session, connection, error.detail or "The vendor revoked crmbridge's access.")
 
 
 def _refresh(
@@ -186,16 +203,15 @@ def _refresh(
 ) -> VendorAccess:
     label = PROVIDER_LABELS[connection.provider]
     if not connection.refresh_token_ciphertext:
-        mark_needs_reauth(session, connection, f"{label} gave no refresh token; connect again.")
-        return _access(_usable_connection(session, connection.user_id, connection.provider), "")
+        detail = f"{label} gave no refresh token; connect again."
+        mark_needs_reauth(session, connection, detail)
+        raise _needs_reauth(connection.provider, revoked=connection, detail=detail)
     try:
         issued = refresher.refresh(connection.provider, cipher.decrypt(connection.refresh_token_ciphertext))
-    except AuthRevoked:
-        mark_needs_reauth(
-            session, connection, f"{label} no longer accepts crmbridge's access (it was revoked or expired)."
-        )
-        _usable_connection(session, connection.user_id, connection.provider)  # raises ConnectionUnavailable
-        raise  # unreachable: the line above always raises
+    except AuthRevoked as exc:
+        detail = f"{label} no longer accepts crmbridge's access (it was revoked or has expired)."
+        mark_needs_reauth(session, connection, detail)
+        raise _needs_reauth(connection.provider, revoked=connection, detail=detail) from exc
     _store_tokens(connection, issued, cipher)
     if issued.instance_url:
         connection.instance_url = issued.instance_url

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.connectors.errors import AuthRevoked
 from app.errors import ConnectionUnavailable
@@ -19,6 +19,7 @@ from app.services.connections import (
     IssuedTokens,
     disconnect,
     get_connection,
+    record_revocation,
     rotate_token_encryption,
     save_connection,
     vendor_access,
@@ -171,3 +172,29 @@ def test_disconnect_erases_and_returns_the_refresh_token(session: Session, user:
     assert disconnect(session, user.id, Provider.SALESFORCE, cipher=cipher) == "refresh-0"
     assert get_connection(session, user.id, Provider.SALESFORCE) is None
     assert disconnect(session, user.id, Provider.SALESFORCE, cipher=cipher) is None
+
+
+def test_the_revocation_mark_survives_a_rollback_of_the_work(engine: Engine, cipher: TokenCipher) -> None:
+    with Session(engine) as setup:
+        rep = User(email="priya.shah@example.com", name="Priya Shah", mail_provider=MailProvider.GOOGLE)
+        setup.add(rep)
+        setup.flush()
+        assert rep.id is not None
+        user_id = rep.id
+        _connect(setup, rep, cipher, timedelta(seconds=0))
+        setup.commit()
+    with Session(engine) as work:
+        work.add(User(email="half.done@example.com", name="Half Done", mail_provider=MailProvider.GOOGLE))
+        with pytest.raises(ConnectionUnavailable) as raised:
+            vendor_access(
+                work, user_id, Provider.SALESFORCE, cipher=cipher, refresher=FakeRefresher(revoked=True), now=NOW
+            )
+        work.rollback()
+    with Session(engine) as fresh:
+        record_revocation(fresh, raised.value)
+        fresh.commit()
+    with Session(engine) as check:
+        stored = get_connection(check, user_id, Provider.SALESFORCE)
+        assert stored is not None and stored.status is ConnectionStatus.NEEDS_REAUTH
+        assert stored.status_detail is not None and "revoked" in stored.status_detail
+        assert check.exec(select(User).where(User.email == "half.done@example.com")).first() is None

@@ -17,6 +17,7 @@ from app.request_context import request_id_var
         ("POST /token refresh_token=5Aep861abcdef&grant_type=refresh_token", "5Aep861abcdef"),
         ('{"access_token": "00DSB!AQabc", "instance_url": "x"}', "00DSB!AQabc"),
         ("client_secret=hunter2 sent", "hunter2"),
+        ('"GET /connections/callback/salesforce?code=aPrx7Qw&state=s1 HTTP/1.1" 303', "aPrx7Qw"),
     ],
 )
 def test_scrub_removes_secrets(line: str, secret: str) -> None:

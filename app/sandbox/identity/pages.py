@@ -35,6 +35,7 @@ _SIGN_IN = _ENV.from_string(
     """<!doctype html>
 <html lang="en">
 <head>
+<link rel="icon" href="data:,">
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Sign in to {{ vendor }} (crmbridge sandbox)</title>
@@ -77,6 +78,7 @@ _ERROR = _ENV.from_string(
     """<!doctype html>
 <html lang="en">
 <head>
+<link rel="icon" href="data:,">
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ vendor }} sign-in error (crmbridge sandbox)</title>
@@ -97,6 +99,7 @@ _SIGNED_OUT = _ENV.from_string(
     """<!doctype html>
 <html lang="en">
 <head>
+<link rel="icon" href="data:,">
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Signed out of {{ vendor }} (crmbridge sandbox)</title>
