@@ -13,7 +13,6 @@ from typing import Literal, Protocol, TypeVar
 
 from sqlmodel import Session, col, select
 
-from app.connectors.errors import AuthRevoked
 from app.errors import Conflict, ConnectionUnavailable
 from app.models import Connection, ConnectionStatus, MailProvider, Provider, User
 from app.services.connections import (
@@ -21,12 +20,10 @@ from app.services.connections import (
     IssuedTokens,
     TokenRefresher,
     VendorAccess,
+    call_as_user,
     disconnect,
     get_connection,
-    mark_needs_reauth,
     save_connection,
-    vendor_access,
-    vendor_access_after_unauthorized,
 )
 from app.token_cipher import TokenCipher
 
@@ -176,40 +173,6 @@ def disconnect_all(db: Session, user_id: int, *, cipher: TokenCipher, revoker: T
         if disconnect_account(db, user_id, connection.provider, cipher=cipher, revoker=revoker):
             revoked += 1
     return revoked
-
-
-def call_as_user(
-    db: Session,
-    user_id: int,
-    provider: Provider,
-    action: Callable[[VendorAccess], T],
-    *,
-    cipher: TokenCipher,
-    refresher: TokenRefresher,
-    now: datetime,
-) -> T:
-    """Run ``action`` with the user's access to ``provider``: refreshed before expiry, and once more after the
-    vendor refused the token (``action`` raises AuthRevoked on a 401).
-
-    A refused refresh marks the connection "needs re-authorisation" and raises ConnectionUnavailable.
-    """
-    access = vendor_access(db, user_id, provider, cipher=cipher, refresher=refresher, now=now)
-    try:
-        return action(access)
-    except AuthRevoked:
-        access = vendor_access_after_unauthorized(db, user_id, provider, cipher=cipher, refresher=refresher)
-    try:
-        return action(access)
-    except AuthRevoked:
-        connection = get_connection(db, user_id, provider)
-        label = PROVIDER_LABELS[provider]
-        if connection is not None:
-            mark_needs_reauth(db, connection, f"{label} refused crmbridge's access even after renewing it.")
-        raise ConnectionUnavailable(
-            f"Your {label} connection has to be renewed: open Connections and connect {label} again.",
-            provider=provider.value,
-            needs_reauth=True,
-        ) from None
 
 
 def check_connection(

@@ -7,9 +7,10 @@ vendor apply exactly as to that user.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from sqlmodel import Session, select
 
@@ -17,6 +18,8 @@ from app.connectors.errors import AuthRevoked
 from app.errors import ConnectionUnavailable
 from app.models import Connection, ConnectionStatus, Provider
 from app.token_cipher import TokenCipher
+
+T = TypeVar("T")
 
 #: An access token this close to its expiry is refreshed before use.
 REFRESH_MARGIN = timedelta(minutes=5)
@@ -120,6 +123,42 @@ def vendor_access_after_unauthorized(
 ) -> VendorAccess:
     """A new access token after the vendor answered 401 to the current one (call this once, then give up)."""
     return _refresh(session, _usable_connection(session, user_id, provider), cipher=cipher, refresher=refresher)
+
+
+def call_as_user(
+    session: Session,
+    user_id: int,
+    provider: Provider,
+    action: Callable[[VendorAccess], T],
+    *,
+    cipher: TokenCipher,
+    refresher: TokenRefresher,
+    now: datetime,
+    access: VendorAccess | None = None,
+    on_refresh: Callable[[], None] | None = None,
+) -> T:
+    """Run ``action`` as the user at ``provider``; when the vendor refuses the token (``action`` raises
+    AuthRevoked, e.g. on a 401), renew it once and run ``action`` again.
+
+    ``access`` is the user's current access if the caller already has it; ``on_refresh`` runs after a renewal
+    (the request boundary's chance to keep the new token whatever follows). A second refusal marks the connection
+    "needs re-authorisation" and raises ConnectionUnavailable.
+    """
+    current = access or vendor_access(session, user_id, provider, cipher=cipher, refresher=refresher, now=now)
+    try:
+        return action(current)
+    except AuthRevoked:
+        current = vendor_access_after_unauthorized(session, user_id, provider, cipher=cipher, refresher=refresher)
+        if on_refresh is not None:
+            on_refresh()
+    try:
+        return action(current)
+    except AuthRevoked as exc:
+        connection = get_connection(session, user_id, provider)
+        detail = f"{PROVIDER_LABELS[provider]} refused crmbridge's access even after renewing it."
+        if connection is not None:
+            mark_needs_reauth(session, connection, detail)
+        raise _needs_reauth(provider, revoked=connection, detail=detail) from exc
 
 
 def mark_needs_reauth(session: Session, connection: Connection, detail: str) -> None:

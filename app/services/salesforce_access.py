@@ -1,8 +1,8 @@
 """A rep's own Salesforce connection for the length of one request, so that Salesforce's sharing applies.
 
-:meth:`RepSalesforce.call` runs an operation with a client for the rep's org; when Salesforce answers 401 it
-refreshes the access token once (``vendor_access_after_unauthorized``) and runs the operation again. A second 401
-means the connection is no longer usable. ``checkpoint``, when given, is called after such a refresh so that the
+:meth:`RepSalesforce.call` runs an operation with a client for the rep's org through
+``connections.call_as_user``: when Salesforce answers 401 the access token is renewed once and the operation run
+again; a second 401 marks the connection "needs re-authorisation". ``checkpoint``, when given, is called after such a refresh so that the
 request boundary can keep the new token whatever happens next.
 """
 
@@ -14,10 +14,10 @@ from typing import TypeVar
 
 from sqlmodel import Session
 
-from app.connectors.salesforce.client import SalesforceClient, SessionExpired
+from app.connectors.salesforce.client import SalesforceClient
 from app.errors import ConnectionUnavailable
 from app.models import Provider
-from app.services.connections import TokenRefresher, VendorAccess, vendor_access, vendor_access_after_unauthorized
+from app.services.connections import TokenRefresher, VendorAccess, call_as_user, vendor_access
 from app.token_cipher import TokenCipher
 
 T = TypeVar("T")
@@ -79,26 +79,24 @@ class RepSalesforce:
         return self.access.account_id
 
     def call(self, operation: Callable[[SalesforceClient], T]) -> T:
-        """Run ``operation``; after a 401, refresh the token once and run it again."""
-        try:
+        """Run ``operation``; after a 401, refresh the token once and run it again (``call_as_user``)."""
+
+        def run(access: VendorAccess) -> T:
+            if access is not self._access:
+                self._replace_client(access)
             return operation(self._ensure_client())
-        except SessionExpired:
-            self._replace_client(
-                vendor_access_after_unauthorized(
-                    self._db, self._user_id, Provider.SALESFORCE, cipher=self._cipher, refresher=self._refresher
-                )
-            )
-            if self._checkpoint is not None:
-                self._checkpoint()  # keep the new token even if what follows fails
-        try:
-            return operation(self._ensure_client())
-        except SessionExpired:
-            raise ConnectionUnavailable(
-                "Salesforce does not accept your connection any more; connect Salesforce again in Settings → "
-                "Connections.",
-                provider=Provider.SALESFORCE.value,
-                needs_reauth=True,
-            ) from None
+
+        return call_as_user(
+            self._db,
+            self._user_id,
+            Provider.SALESFORCE,
+            run,
+            cipher=self._cipher,
+            refresher=self._refresher,
+            now=self._now,
+            access=self.access,
+            on_refresh=self._checkpoint,
+        )
 
     def close(self) -> None:
         """Release the HTTP connections."""

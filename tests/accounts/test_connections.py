@@ -13,8 +13,7 @@ from sqlmodel import Session
 
 from app.connectors.probes import probe
 from app.models import ConnectionStatus, Provider
-from app.services.account_connections import call_as_user
-from app.services.connections import get_connection, vendor_access
+from app.services.connections import call_as_user, get_connection, vendor_access
 from tests.accounts_support import SignedIn, add_user, connection_row, follow_vendor_sign_in, signed_in_client
 from tests.sandbox.conftest import LiveSandbox
 
