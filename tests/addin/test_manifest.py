@@ -18,8 +18,11 @@ from app.main import create_app
 from app.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-#: The schemas live beside the repository: ../shared/schemas/office-addin (see ../shared/DESIGN.md).
-SCHEMAS = REPO_ROOT.parent / "shared" / "schemas" / "office-addin"
+#: The schemas beside the repository (../shared/schemas/office-addin, see ../shared/DESIGN.md) ...
+SHARED_SCHEMAS = REPO_ROOT.parent / "shared" / "schemas" / "office-addin"
+#: ... and the copy kept with the tests, for a checkout that has no ../shared beside it.
+COPIED_SCHEMAS = Path(__file__).resolve().parent / "office-addin-schemas"
+SCHEMAS = SHARED_SCHEMAS if (SHARED_SCHEMAS / "OfficeAppManifestV1_1.xsd").is_file() else COPIED_SCHEMAS
 MANIFEST = REPO_ROOT / "addin" / "manifest.xml"
 STATIC = REPO_ROOT / "static"
 NS = {
@@ -36,8 +39,8 @@ def schema() -> etree.XMLSchema:
     root = SCHEMAS / "OfficeAppManifestV1_1.xsd"
     if not root.is_file():
         pytest.fail(
-            f"The Office add-in manifest schemas are missing: expected {root} (../shared/schemas/office-addin "
-            "next to the repository). CI needs them to validate addin/manifest.xml."
+            f"The Office add-in manifest schemas are missing: expected {root} "
+            "(../shared/schemas/office-addin, or the copy in tests/addin/office-addin-schemas)."
         )
     parser = etree.XMLParser(no_network=True, resolve_entities=False)
     return etree.XMLSchema(etree.parse(str(root), parser))
@@ -145,3 +148,12 @@ def test_the_demo_exists_only_in_sandbox_mode(settings: Settings, engine: Engine
             assert client.get(path).status_code == 404
         assert client.post("/addin/demo/token", json={}).status_code in (404, 405)
         assert "office-standin" not in client.get("/taskpane").text
+
+
+def test_the_copied_schemas_match_the_shared_ones() -> None:
+    """The copy kept with the tests is the same as ../shared's, wherever both exist."""
+    copied = {path.name: path.read_bytes() for path in COPIED_SCHEMAS.glob("*.xsd")}
+    assert "OfficeAppManifestV1_1.xsd" in copied
+    if SHARED_SCHEMAS.is_dir():
+        shared = {path.name: path.read_bytes() for path in SHARED_SCHEMAS.glob("*.xsd")}
+        assert copied == shared, "tests/addin/office-addin-schemas differs from ../shared/schemas/office-addin"
