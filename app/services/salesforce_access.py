@@ -2,8 +2,8 @@
 
 :meth:`RepSalesforce.call` runs an operation with a client for the rep's org through
 ``connections.call_as_user``: when Salesforce answers 401 the access token is renewed once and the operation run
-again; a second 401 marks the connection "needs re-authorisation". ``checkpoint``, when given, is called after such a refresh so that the
-request boundary can keep the new token whatever happens next.
+again; a second 401 marks the connection "needs re-authorisation". ``checkpoint``, when given, is called after
+such a refresh so that the request boundary can keep the new token whatever happens next.
 """
 
 from __future__ import annotations
