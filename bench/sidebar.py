@@ -40,16 +40,8 @@ from app.sandbox.state import SandboxState
 from app.services.connections import IssuedTokens, save_connection
 from app.settings import Settings
 from tests.live_server import serve_in_thread
-from tests.sandbox.oauth_browser import (
-    REDIRECT_URI,
-    open_sign_in,
-    pkce_pair,
-    redirect_params,
-    submit,
-    vendor_client,
-)
+from tests.sandbox.oauth_browser import api_access_token, vendor_client
 
-LOGIN = "https://login.microsoftonline.com/common/oauth2/v2.0"
 INSTANCE_URL = "https://sandbox.my.salesforce.com"
 
 
@@ -80,30 +72,7 @@ class Timings:
 def api_token(base_url: str, email: str) -> str:
     """An access token for crmbridge's API through the sandbox's Microsoft sign-in (authorization code + PKCE)."""
     with vendor_client(base_url) as http:
-        verifier, challenge = pkce_pair()
-        params = {
-            "client_id": SANDBOX_CLIENT_ID,
-            "response_type": "code",
-            "redirect_uri": REDIRECT_URI,
-            "scope": f"api://127.0.0.1:8000/{SANDBOX_CLIENT_ID}/access_as_user openid profile",
-            "code_challenge": challenge,
-            "code_challenge_method": "S256",
-            "login_hint": email,
-        }
-        page, form = open_sign_in(http, f"{LOGIN}/authorize", params)
-        code = redirect_params(submit(http, page, form, account=email))["code"]
-        answer = http.post(
-            f"{LOGIN}/token",
-            data={
-                "grant_type": "authorization_code",
-                "client_id": SANDBOX_CLIENT_ID,
-                "code": code,
-                "redirect_uri": REDIRECT_URI,
-                "code_verifier": verifier,
-            },
-        )
-        answer.raise_for_status()
-        return str(answer.json()["access_token"])
+        return api_access_token(http, client_id=SANDBOX_CLIENT_ID, email=email)
 
 
 def make_reps(state: SandboxState, sandbox_url: str, app: Any, count: int) -> list[Rep]:

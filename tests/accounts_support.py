@@ -15,7 +15,7 @@ from app.api.web_auth import WebAuth
 from app.db import unit_of_work
 from app.models import MailProvider, Provider, Role, User, utcnow
 from app.services import web_sessions
-from tests.sandbox.oauth_browser import REDIRECT_URI, open_sign_in, parse_sign_in, pkce_pair, redirect_params, submit
+from tests.sandbox.oauth_browser import api_access_token, parse_sign_in, submit
 
 
 def add_user(engine: Engine, email: str, *, mailbox: str = "microsoft", admin: bool = False) -> User:
@@ -92,33 +92,5 @@ def connection_row(engine: Engine, user_id: int, provider: Provider) -> dict[str
 
 
 def mint_api_token(vendor: httpx.Client, client_id: str, email: str) -> str:
-    """An access token for crmbridge's own API, from the sandbox's Microsoft identity provider, as Office's single
-    sign-on gets one for the task pane (scope ``api://{host}/{client id}/access_as_user``)."""
-    verifier, challenge = pkce_pair()
-    authorize = "https://login.microsoftonline.com/common/oauth2/v2.0/authorize"
-    params = {
-        "client_id": client_id,
-        "response_type": "code",
-        "redirect_uri": REDIRECT_URI,
-        "scope": f"openid profile email api://localhost/{client_id}/access_as_user",
-        "state": "mint",
-        "code_challenge": challenge,
-        "code_challenge_method": "S256",
-        "login_hint": email,
-    }
-    page, form = open_sign_in(vendor, authorize, params)
-    code = redirect_params(submit(vendor, page, form, account=email))["code"]
-    answer = vendor.post(
-        "https://login.microsoftonline.com/common/oauth2/v2.0/token",
-        data={
-            "client_id": client_id,
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": REDIRECT_URI,
-            "code_verifier": verifier,
-        },
-    )
-    assert answer.status_code == 200, answer.text
-    token: str = answer.json()["access_token"]
-    assert token.count(".") == 2, "expected a JWT access token"
-    return token
+    """An access token for crmbridge's own API from the sandbox's Microsoft identity provider."""
+    return api_access_token(vendor, client_id=client_id, email=email, api_host="localhost")

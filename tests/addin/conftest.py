@@ -24,7 +24,7 @@ from app.models import MailProvider, Provider, User, utcnow
 from app.services.connections import IssuedTokens, save_connection
 from app.settings import Settings
 from tests.sandbox.conftest import LiveSandbox, live_sandbox, sandbox  # noqa: F401  (fixtures)
-from tests.sandbox.oauth_browser import REDIRECT_URI, open_sign_in, pkce_pair, redirect_params, submit, vendor_client
+from tests.sandbox.oauth_browser import api_access_token, vendor_client
 
 INSTANCE_URL = "https://sandbox.my.salesforce.com"
 PUBLIC_HOST = "127.0.0.1:8000"
@@ -32,7 +32,6 @@ ALEX = "alex.morgan@example.com"
 SAM = "sam.taylor@example.com"
 PRIYA = "priya.shah@example.com"
 JORDAN = "jordan.lee@example.com"
-LOGIN = "https://login.microsoftonline.com"
 
 
 @pytest.fixture
@@ -56,33 +55,10 @@ def api(addin_app: FastAPI) -> Iterator[TestClient]:
 
 @lru_cache(maxsize=64)
 def _api_token(base_url: str, email: str, audience: str, tenant: str) -> str:
-    scope = f"api://{PUBLIC_HOST}/{audience}/access_as_user openid profile"
     with vendor_client(base_url) as http:
-        verifier, challenge = pkce_pair()
-        params = {
-            "client_id": SANDBOX_CLIENT_ID,
-            "response_type": "code",
-            "redirect_uri": REDIRECT_URI,
-            "scope": scope,
-            "code_challenge": challenge,
-            "code_challenge_method": "S256",
-            "login_hint": email,
-        }
-        page, form = open_sign_in(http, f"{LOGIN}/{tenant}/oauth2/v2.0/authorize", params)
-        code = redirect_params(submit(http, page, form, account=email))["code"]
-        answer = http.post(
-            f"{LOGIN}/{tenant}/oauth2/v2.0/token",
-            data={
-                "grant_type": "authorization_code",
-                "client_id": SANDBOX_CLIENT_ID,
-                "code": code,
-                "redirect_uri": REDIRECT_URI,
-                "code_verifier": verifier,
-            },
+        return api_access_token(
+            http, client_id=SANDBOX_CLIENT_ID, email=email, api_app_id=audience, api_host=PUBLIC_HOST, tenant=tenant
         )
-        assert answer.status_code == 200, answer.text
-        token: str = answer.json()["access_token"]
-        return token
 
 
 def api_token(live: LiveSandbox, email: str, *, audience: str = SANDBOX_CLIENT_ID, tenant: str = "common") -> str:

@@ -140,3 +140,48 @@ def verify_jwt(
     )
     registry.validate(decoded.claims)
     return decoded.claims
+
+
+def api_access_token(
+    vendor: httpx.Client,
+    *,
+    client_id: str,
+    email: str,
+    api_app_id: str | None = None,
+    api_host: str = "127.0.0.1:8000",
+    tenant: str = "common",
+) -> str:
+    """An access token for crmbridge's own API from the sandbox's Microsoft sign-in (code flow with PKCE), as
+    Office's single sign-on gets one for the task pane: scope ``api://{api_host}/{api_app_id}/access_as_user``.
+
+    ``api_app_id`` defaults to ``client_id``; another value gives a token for another API (a wrong audience).
+    """
+    login = f"https://login.microsoftonline.com/{tenant}/oauth2/v2.0"
+    verifier, challenge = pkce_pair()
+    params = {
+        "client_id": client_id,
+        "response_type": "code",
+        "redirect_uri": REDIRECT_URI,
+        "scope": f"api://{api_host}/{api_app_id or client_id}/access_as_user openid profile email",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+        "login_hint": email,
+    }
+    page, form = open_sign_in(vendor, f"{login}/authorize", params)
+    code = redirect_params(submit(vendor, page, form, account=email))["code"]
+    answer = vendor.post(
+        f"{login}/token",
+        data={
+            "grant_type": "authorization_code",
+            "client_id": client_id,
+            "code": code,
+            "redirect_uri": REDIRECT_URI,
+            "code_verifier": verifier,
+        },
+    )
+    if answer.status_code != 200:
+        raise AssertionError(f"the sandbox refused the token request: {answer.text}")
+    token = str(answer.json()["access_token"])
+    if token.count(".") != 2:
+        raise AssertionError("expected a JWT access token")
+    return token
