@@ -292,20 +292,12 @@ class SalesforceOrg:
             row["OwnerId"] = caller.user_id
         if check_references:
             self._check_references(definition, {**values, "OwnerId": row.get("OwnerId")}, caller)
-        ctx = WriteContext(self, caller, definition, values, None, row)
-        behaviour = behaviour_for(definition.name)
-        behaviour.before_save(ctx)
-        self._check_unique(definition, row)
-        check_duplicates(
-            self.settings,
-            definition.name,
-            row,
-            self.store.rows(definition.name),
-            header=header or DuplicateRuleHeader(),
+        self._save(
+            WriteContext(self, caller, definition, values, None, row),
+            header=header,
             api_version=api_version,
+            check_for_duplicates=True,
         )
-        self.store.put(definition.name, row)
-        behaviour.after_save(ctx)
         return str(row["Id"])
 
     def update(
@@ -350,11 +342,29 @@ class SalesforceOrg:
             row["LastModifiedDate"] = stamp
             row["LastModifiedById"] = caller.user_id
         row["SystemModstamp"] = stamp
-        ctx = WriteContext(self, caller, definition, values, old, row)
+        # Duplicate rules match on email, so an update is checked only when it changes the email.
+        self._save(
+            WriteContext(self, caller, definition, values, old, row),
+            header=header,
+            api_version=api_version,
+            check_for_duplicates="Email" in values,
+        )
+
+    def _save(
+        self,
+        ctx: WriteContext,
+        *,
+        header: DuplicateRuleHeader | None,
+        api_version: str,
+        check_for_duplicates: bool,
+    ) -> None:
+        """The save sequence of every insert and update: before-save behaviour, uniqueness, duplicate rules,
+        store, after-save behaviour."""
+        definition, row = ctx.definition, ctx.row
         behaviour = behaviour_for(definition.name)
         behaviour.before_save(ctx)
         self._check_unique(definition, row)
-        if "Email" in values:
+        if check_for_duplicates:
             check_duplicates(
                 self.settings,
                 definition.name,
