@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy.engine import Engine
 
 import app.models  # noqa: F401  (registers the tables)
@@ -16,6 +18,12 @@ from app.main import create_app
 from app.migrations import upgrade
 from app.settings import Settings
 from tests.databases import TestDatabases, empty_all_tables
+
+# CI (HYPOTHESIS_PROFILE=ci, set by .ci/run) runs the property tests on a fixed sequence of examples and without
+# per-example deadlines, so that a red run is a reproducible bug rather than a roll of the dice or a slow machine;
+# local runs keep exploring new examples.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(scope="session")

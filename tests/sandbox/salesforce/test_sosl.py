@@ -233,6 +233,11 @@ def test_syntax_errors_are_malformed_search(text: str, column: int, message: str
     assert failure.message.endswith(f"ERROR at Row:1:Column:{column}\n{message}")
 
 
+def test_a_quoted_phrase_is_one_term_whose_length_counts_its_spaces() -> None:
+    parse_sosl('FIND {"0 0"} RETURNING Contact')  # three characters: long enough, though each word is one
+    assert error('FIND {"0"} RETURNING Contact').error_code == "MALFORMED_SEARCH"
+
+
 # --- results -------------------------------------------------------------------------------------------------
 
 

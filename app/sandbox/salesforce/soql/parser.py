@@ -421,12 +421,12 @@ def _parse_search_term(text: str, term: Token) -> ast.SearchExpression:
 
 
 def _literal_lengths(expression: ast.SearchExpression) -> list[int]:
-    """The number of non-wildcard characters of each search word."""
+    """The number of non-wildcard characters of each search term (a quoted phrase is one term, spaces included)."""
     match expression:
         case ast.SearchWord(elements):
             return [sum(len(part) for part in elements if isinstance(part, str))]
         case ast.SearchPhrase(words):
-            return [length for word in words for length in _literal_lengths(word)] or [0]
+            return [sum(length for word in words for length in _literal_lengths(word)) + max(len(words) - 1, 0)]
         case ast.SearchAnd(left, right) | ast.SearchAndNot(left, right) | ast.SearchOr(left, right):
             return _literal_lengths(left) + _literal_lengths(right)
     raise AssertionError(expression)  # pragma: no cover
