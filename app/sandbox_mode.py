@@ -14,8 +14,6 @@ from app.sandbox.app import create_sandbox_app
 from app.sandbox.state import SandboxState, Seed
 from app.settings import Settings
 
-SANDBOX_PATH = "/sandbox"
-
 logger = logging.getLogger(__name__)
 
 
@@ -38,7 +36,7 @@ def run_sandbox(host: str, port: int, seed: Seed) -> None:
     uvicorn.run(create_sandbox_app(seed=seed), host=host, port=port, log_config=None, access_log=False)
 
 
-def mount_sandbox(app: FastAPI, path: str = SANDBOX_PATH, *, seed: Seed = "demo") -> str:
+def mount_sandbox(app: FastAPI, path: str, *, seed: Seed = "demo") -> str:
     """Mount a sandbox seeded with ``seed`` on ``app`` at ``path``; returns its base URL, which is also kept as
     ``app.state.sandbox_base_url`` (its state as ``app.state.sandbox_state``). The base is the service's public URL
     (``app.state.settings``) plus ``path``."""

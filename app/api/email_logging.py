@@ -70,10 +70,8 @@ def max_attachment_bytes(settings: Settings) -> int:
 def logging_context(request: Request, db: DbSession, user: ApiUser) -> Iterator[LoggingContext]:
     """The rep's context for one request: their Salesforce connection, the org profiles, the limits."""
     state = request.app.state
-    cipher: TokenCipher | None = getattr(state, "token_cipher", None)
-    refresher: TokenRefresher | None = getattr(state, "token_refresher", None)
-    if cipher is None or refresher is None:
-        raise ServiceUnavailable("Salesforce connections are not set up on this server yet.")
+    cipher: TokenCipher = state.token_cipher
+    refresher: TokenRefresher = state.token_refresher
     assert user.id is not None
     now = datetime.now(UTC)
     salesforce = RepSalesforce(
