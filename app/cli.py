@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, NoReturn
@@ -100,6 +101,13 @@ def serve(
         settings.check_ready()
     except ConfigurationError as exc:
         _fail(f"configuration error: {exc.message}", 2)
+    if "public_url" not in settings.model_fields_set:
+        # Unconfigured, the public address is the one served: OAuth redirects and, in sandbox mode, the calls to
+        # the mounted sandbox use it. Worker processes inherit it through the environment.
+        reachable_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        os.environ["CRMBRIDGE_PUBLIC_URL"] = f"http://{reachable_host}:{port}"
+        get_settings.cache_clear()
+        settings = _settings()
     configure_logging(settings.log_level)
     url = settings.resolved_database_url
     try:

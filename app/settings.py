@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     public_url: str = Field(
         default="http://127.0.0.1:8000",
         description="Address at which users and Office reach this service "
-        "(used in the add-in manifest and in OAuth redirects).",
+        "(used in the add-in manifest and in OAuth redirects); unset, `crmbridge serve` uses the address it serves.",
     )
     sandbox: bool | None = Field(
         default=None,

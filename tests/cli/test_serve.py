@@ -49,6 +49,9 @@ def test_serve_starts_on_sqlite_with_the_sandbox_and_is_healthy(tmp_path: Path) 
         assert (tmp_path / "data" / "crmbridge.db").is_file()
         users = httpx.get(f"http://127.0.0.1:{port}/sandbox/_sandbox/users", timeout=5).json()
         assert "alex.morgan@example.com" in str(users)
+        # The service reaches its own sandbox at the address it serves, whatever the port.
+        demo = httpx.get(f"http://127.0.0.1:{port}/addin/demo?user=alex.morgan@example.com", timeout=10)
+        assert demo.status_code == 200, demo.text
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=15)
