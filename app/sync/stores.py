@@ -114,10 +114,18 @@ class FailureKind(StrEnum):
 
 @dataclass(frozen=True)
 class Written:
-    """A write succeeded: the item's id (new for a create) and its etag after the write."""
+    """A write succeeded: the item's id (new for a create) and its etag after the write.
+
+    ``stored`` is what the side holds now when it differs from what was sent (a value cut to the vendor's
+    length, a derived required field, a company that matched no account); None means exactly what was sent.
+    The engine records it so that the difference is neither taken for a change nor written back.
+    ``etag`` may be empty when the vendor's answer does not carry one (the projection hash then tells our
+    own write from a change when it comes back).
+    """
 
     id: str
     etag: str
+    stored: Fields | None = None
 
 
 @dataclass(frozen=True)
