@@ -14,7 +14,7 @@ from datetime import datetime
 from types import MappingProxyType
 
 from app.sync.config import Side
-from app.sync.items import projection_hash
+from app.sync.items import Deviation, deviation, projection_hash
 from app.sync.plan import Action, GuardTrip, ItemPlan, Plan, Write
 from app.sync.stores import (
     Conflict,
@@ -191,12 +191,20 @@ def record(plan: Plan, results: Mapping[int, Mapping[Side, WriteResult]], now: C
             removals.append(item.ident)
             continue
         refs = dict(item.refs)
+        deviations: dict[Side, Deviation] = dict(item.deviations)
+        for side, held in item.holds.items():
+            deviations[side] = deviation(item.base, held)
         for side, write in item.writes.items():
             answer = answers[side]
             assert isinstance(answer, Written)
             assert not isinstance(write, Delete)
-            refs[side] = SideRef(answer.id, answer.etag, projection_hash(write.fields))
-        upserts.append(Link(item.ident, refs[Side.MAILBOX], refs[Side.SALESFORCE], item.base, item.parked))
+            stored = answer.stored if answer.stored is not None else write.fields
+            refs[side] = SideRef(answer.id, answer.etag, projection_hash(stored))
+            deviations[side] = deviation(item.base, stored)
+        kept = MappingProxyType({side: found for side, found in deviations.items() if found})
+        upserts.append(
+            Link(item.ident, refs[Side.MAILBOX], refs[Side.SALESFORCE], item.base, item.parked, deviations=kept)
+        )
     result = PassResult(
         counts.freeze(),
         failures=tuple(failures),

@@ -60,6 +60,26 @@ def projection_hash(fields: Fields) -> str:
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
+#: How one side's copy differs from the base: field -> the side's value (None: the side has no value).
+Deviation = Mapping[str, FieldValue | None]
+
+
+def deviation(base: Fields, held: Fields) -> Deviation:
+    """The fields where ``held`` (what a side holds) differs from ``base``; empty when they are equal."""
+    return MappingProxyType(
+        {name: held.get(name) for name in sorted(set(base) | set(held)) if base.get(name) != held.get(name)}
+    )
+
+
+def overlay(base: Fields, held_apart: Deviation) -> Fields:
+    """What a side holds: ``base`` with the side's deviation applied."""
+    if not held_apart:
+        return base
+    merged: dict[str, FieldValue] = {name: value for name, value in base.items() if name not in held_apart}
+    merged.update({name: value for name, value in held_apart.items() if value is not None})
+    return MappingProxyType(dict(sorted(merged.items())))
+
+
 @dataclass(frozen=True)
 class Item:
     """One item on one side, as a store returns it.

@@ -67,6 +67,8 @@ class MemoryItemStore:
     use_delta: bool = True
     server_rewrite: bool = False
     vague_removals: bool = False
+    #: Like a vendor field length: longer strings are cut on write (and reported in ``Written.stored``).
+    max_length: int | None = None
     items: dict[str, _Stored] = field(default_factory=dict)
     calls: dict[str, int] = field(default_factory=dict)
     writes: int = 0
@@ -192,14 +194,15 @@ class MemoryItemStore:
                 results.append(WriteFailure(fault.kind, f"injected {fault.kind}"))
                 continue
             item_id = self._new_id()
-            self.items[item_id] = _Stored(self._rewrite(create.fields), self._new_etag(), create.marker, True, 0)
+            stored_fields = self._rewrite(self._fit(create.fields))
+            self.items[item_id] = _Stored(stored_fields, self._new_etag(), create.marker, True, 0)
             self._touch(item_id)
             self.writes += 1
             self._tick(None)
             if fault is not None:
                 results.append(WriteFailure(fault.kind, "injected lost response"))
             else:
-                results.append(Written(item_id, self.items[item_id].etag))
+                results.append(Written(item_id, self.items[item_id].etag, self._stored(create.fields)))
         return results
 
     def update_many(self, updates: Sequence[Update]) -> Sequence[WriteResult]:
@@ -216,14 +219,13 @@ class MemoryItemStore:
             elif stored.etag != update.etag:
                 results.append(WriteFailure(FailureKind.PRECONDITION, "etag mismatch"))
             else:
-                stored.fields = self._rewrite(update.fields)
+                stored.fields = self._rewrite(self._fit(update.fields))
                 self._bump(update.id)
                 self.writes += 1
                 self._tick(None)
                 lost = fault is not None
-                results.append(
-                    WriteFailure(FailureKind.UNKNOWN_OUTCOME, "lost") if lost else Written(update.id, stored.etag)
-                )
+                written = Written(update.id, stored.etag, self._stored(update.fields))
+                results.append(WriteFailure(FailureKind.UNKNOWN_OUTCOME, "lost") if lost else written)
         return results
 
     def delete_many(self, deletes: Sequence[Delete]) -> Sequence[WriteResult]:
@@ -254,6 +256,22 @@ class MemoryItemStore:
             stored.marker,
             _EPOCH + timedelta(seconds=stored.modified),
         )
+
+    def fit(self, fields: Fields) -> Fields:
+        """What this store holds after writing ``fields`` (strings cut to ``max_length``)."""
+        return self._fit(fields)
+
+    def _fit(self, fields: Fields) -> Fields:
+        limit = self.max_length
+        if limit is None:
+            return fields
+        return normalise_fields(
+            {name: value[:limit] if isinstance(value, str) else value for name, value in fields.items()}
+        )
+
+    def _stored(self, sent: Fields) -> Fields | None:
+        fitted = self._fit(sent)
+        return None if dict(fitted) == dict(sent) else fitted
 
     def _rewrite(self, fields: Fields) -> dict[str, object]:
         if not self.server_rewrite:

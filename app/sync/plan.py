@@ -14,8 +14,8 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from app.sync.config import Direction, Side, SyncConfig
-from app.sync.items import Fields, Item
-from app.sync.merge import FieldConflict, three_way_merge
+from app.sync.items import Deviation, Fields, FieldValue, Item
+from app.sync.merge import FieldConflict, one_way_merge, three_way_merge
 from app.sync.stores import (
     Create,
     Delete,
@@ -116,7 +116,8 @@ class ItemPlan:
     ``writes`` holds at most one write per side. When every write succeeds the link ``ident`` is
     recorded with ``refs`` (patched with the write results) and ``base``; when ``base`` is None the
     link is removed instead. When a write fails nothing is recorded for the item and ``retry_ids`` are
-    fetched again on the next pass.
+    fetched again on the next pass. ``holds`` is what each side that is not written holds now, and
+    ``deviations`` the deviations carried over unchanged (see :attr:`Link.deviations`).
     """
 
     ident: str
@@ -125,6 +126,8 @@ class ItemPlan:
     refs: Mapping[Side, SideRef] = field(default_factory=lambda: MappingProxyType({}))
     base: Fields | None = None
     parked: Side | None = None
+    holds: Mapping[Side, Fields] = field(default_factory=lambda: MappingProxyType({}))
+    deviations: Mapping[Side, Deviation] = field(default_factory=lambda: MappingProxyType({}))
     conflicts: tuple[FieldConflict, ...] = ()
     retry_ids: Mapping[Side, str] = field(default_factory=lambda: MappingProxyType({}))
     record: bool = True
@@ -166,40 +169,68 @@ def _new_ident() -> str:
     return uuid.uuid4().hex
 
 
+def _desired(merged: Fields, base: Fields, held: Fields, snapshot: Fields) -> Fields:
+    """What a side should hold after the pass: the merged fields, except where nothing moved for a field
+    and the side keeps its own form of it (see :attr:`Link.deviations`)."""
+    desired: dict[str, FieldValue] = {}
+    for name in sorted(set(merged) | set(held)):
+        untouched = merged.get(name) == base.get(name) and held.get(name) == snapshot.get(name)
+        value = held.get(name) if untouched else merged.get(name)
+        if value is not None:
+            desired[name] = value
+    return MappingProxyType(desired)
+
+
+@dataclass(frozen=True)
+class Current:
+    """One side of a pair as the planner sees it: what it holds now, what it held at the last sync
+    (its snapshot), its reference, and the item when it was read in this pass."""
+
+    fields: Fields
+    snapshot: Fields
+    ref: SideRef
+    item: Item | None = None
+
+
 def _sync(
     config: SyncConfig,
     ident: str,
     base: Fields,
-    current: Mapping[Side, tuple[Fields, SideRef, Item | None]],
+    current: Mapping[Side, Current],
     *,
     action: Action,
     reason: str,
 ) -> ItemPlan:
     """Merge both sides against ``base`` and plan the updates that make them equal."""
-    a_fields, _a_ref, a_item = current[Side.MAILBOX]
-    b_fields, _b_ref, b_item = current[Side.SALESFORCE]
+    a, b = current[Side.MAILBOX], current[Side.SALESFORCE]
     source = config.direction.source
     conflicts: tuple[FieldConflict, ...] = ()
     if source is not None:
-        merged = current[source][0]
+        src, dst = current[source], current[source.other]
+        merged = one_way_merge(base, src.fields, src.snapshot, dst.fields, dst.snapshot)
     else:
         merged, conflicts = three_way_merge(
             base,
-            a_fields,
-            b_fields,
+            a.fields,
+            b.fields,
             multi_valued=config.multi_valued,
             policy=config.conflict_policy,
-            mailbox_modified=a_item.modified_at if a_item else None,
-            salesforce_modified=b_item.modified_at if b_item else None,
+            mailbox_modified=a.item.modified_at if a.item else None,
+            salesforce_modified=b.item.modified_at if b.item else None,
+            mailbox_snapshot=a.snapshot,
+            salesforce_snapshot=b.snapshot,
         )
     writes: dict[Side, Write] = {}
     refs: dict[Side, SideRef] = {}
+    holds: dict[Side, Fields] = {}
     for side in Side:
-        fields_now, ref, _item = current[side]
-        if dict(fields_now) != dict(merged) and config.direction.writable(side):
-            writes[side] = Update(ref.id, ref.etag, merged)
+        now = current[side]
+        desired = _desired(merged, base, now.fields, now.snapshot)
+        if dict(now.fields) != dict(desired) and config.direction.writable(side):
+            writes[side] = Update(now.ref.id, now.ref.etag, merged)
         else:
-            refs[side] = ref
+            refs[side] = now.ref
+            holds[side] = now.fields
     if action is Action.SYNC and not writes and not conflicts:
         action = Action.NOTHING
     return ItemPlan(
@@ -208,8 +239,9 @@ def _sync(
         writes=MappingProxyType(writes),
         refs=MappingProxyType(refs),
         base=merged,
+        holds=MappingProxyType(holds),
         conflicts=conflicts,
-        retry_ids=MappingProxyType({side: current[side][1].id for side in Side}),
+        retry_ids=MappingProxyType({side: current[side].ref.id for side in Side}),
         reason=reason,
     )
 
@@ -240,8 +272,9 @@ class _Planner:
         """One side deleted a linked item: propagate, re-create, or forget, by the rules."""
         keeper = deleted.other
         keeper_ref = _ref(other_item) if other_item is not None else link.ref(keeper)
-        keeper_fields = other_item.fields if other_item is not None else link.base
-        changed_since_base = dict(keeper_fields) != dict(link.base)
+        keeper_snapshot = link.snapshot(keeper)
+        keeper_fields = other_item.fields if other_item is not None else keeper_snapshot
+        changed_since_base = dict(keeper_fields) != dict(keeper_snapshot)
         retry = MappingProxyType({keeper: keeper_ref.id, deleted: link.ref(deleted).id})
         marker = marker_for(keeper, keeper_ref.id)
         if not changed_since_base and self.direction.writable(keeper) and keeper not in self.config.forbid_to_remove:
@@ -254,12 +287,15 @@ class _Planner:
             )
         if self.direction.writable(deleted):
             why = "changed since the last sync" if changed_since_base else "removal is not allowed"
+            # The keeper's changes over the base; what the keeper could never hold comes from the base.
+            fields = one_way_merge(link.base, keeper_fields, keeper_snapshot, link.base, link.base)
             return ItemPlan(
                 link.ident,
                 Action.CREATE,
-                writes=MappingProxyType({deleted: Create(keeper_fields, marker)}),
+                writes=MappingProxyType({deleted: Create(fields, marker)}),
                 refs=MappingProxyType({keeper: keeper_ref}),
-                base=keeper_fields,
+                base=fields,
+                holds=MappingProxyType({keeper: keeper_fields}),
                 retry_ids=retry,
                 reason=f"deleted on {deleted}, re-created: {keeper} {why}",
             )
@@ -287,6 +323,7 @@ class _Planner:
                 mailbox=ref if side is Side.MAILBOX else link.mailbox,
                 salesforce=ref if side is Side.SALESFORCE else link.salesforce,
                 base=orphan.fields,
+                deviations=MappingProxyType({}),
             )
         return link
 
@@ -321,6 +358,7 @@ class _Planner:
                     refs=MappingProxyType({side: link.ref(side) for side in Side}),
                     base=link.base,
                     parked=left[0],
+                    deviations=link.deviations,
                     reason=f"left scope on {left[0]}",
                 )
             )
@@ -329,10 +367,14 @@ class _Planner:
             if kinds[side] is Seen.DELETED:
                 self.plans.append(self._deleted_on(link, side, states[side.other][1]))
                 return
-        current: dict[Side, tuple[Fields, SideRef, Item | None]] = {}
+        current: dict[Side, Current] = {}
         for side in Side:
-            item = states[side][1]
-            current[side] = (item.fields, _ref(item), item) if item else (link.base, link.ref(side), None)
+            item, snapshot = states[side][1], link.snapshot(side)
+            current[side] = (
+                Current(item.fields, snapshot, _ref(item), item)
+                if item
+                else Current(snapshot, snapshot, link.ref(side))
+            )
         plan = _sync(self.config, link.ident, link.base, current, action=Action.SYNC, reason="")
         if link.parked is not None:
             plan = replace(plan, action=Action.LINK, reason="back in scope")
@@ -345,9 +387,10 @@ class _Planner:
     def _pair(self, mailbox: Item, salesforce: Item, base: Fields, reason: str) -> None:
         self.new[Side.MAILBOX].pop(mailbox.id, None)
         self.new[Side.SALESFORCE].pop(salesforce.id, None)
+        # Against the base (empty when adopting): whatever differs from it counts as a change.
         current = {
-            Side.MAILBOX: (mailbox.fields, _ref(mailbox), mailbox),
-            Side.SALESFORCE: (salesforce.fields, _ref(salesforce), salesforce),
+            Side.MAILBOX: Current(mailbox.fields, base, _ref(mailbox), mailbox),
+            Side.SALESFORCE: Current(salesforce.fields, base, _ref(salesforce), salesforce),
         }
         self.plans.append(_sync(self.config, _new_ident(), base, current, action=Action.LINK, reason=reason))
 
@@ -429,6 +472,7 @@ class _Planner:
                         writes=MappingProxyType({target: Create(item.fields, marker_for(side, item.id))}),
                         refs=MappingProxyType({side: _ref(item)}),
                         base=item.fields,
+                        holds=MappingProxyType({side: item.fields}),
                         retry_ids=MappingProxyType({side: item.id}),
                         reason=f"new on {side}",
                     )
@@ -545,7 +589,7 @@ def relink_found(plan: ItemPlan, marked: Marked, config: SyncConfig) -> ItemPlan
         )
     source_fields = plan.base if plan.base is not None else _EMPTY
     current = {
-        target: (found.fields, _ref(found), found),
-        source: (source_fields, source_ref, None),
+        target: Current(found.fields, found.fields, _ref(found), found),
+        source: Current(source_fields, found.fields, source_ref),
     }
     return _sync(config, plan.ident, found.fields, current, action=Action.LINK, reason="copy found by its marker")

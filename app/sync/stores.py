@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import Protocol
 
 from app.sync.config import Side
-from app.sync.items import Fields, FieldValue, Item
+from app.sync.items import Deviation, Fields, FieldValue, Item, overlay
 
 
 class StoreError(Exception):
@@ -196,7 +196,10 @@ class Link:
 
     ``base`` is the merged field snapshot at the last successful sync, the input of the three-way
     merge. ``parked`` names the side whose item left scope: the link is kept (so the item is neither
-    deleted nor re-created) but not synced until the item comes back into scope.
+    deleted nor re-created) but not synced until the item comes back into scope. ``deviations`` records,
+    per side, where that side's copy differs from the base because the side cannot hold the base as it
+    is (a value cut to a length, a derived required field, a company with no matching account): such a
+    difference is neither a change of that side nor something to write again.
     """
 
     ident: str
@@ -204,10 +207,15 @@ class Link:
     salesforce: SideRef
     base: Fields
     parked: Side | None = None
+    deviations: Mapping[Side, Deviation] = field(default_factory=lambda: MappingProxyType({}))
 
     def ref(self, side: Side) -> SideRef:
         """The reference of ``side``."""
         return self.mailbox if side is Side.MAILBOX else self.salesforce
+
+    def snapshot(self, side: Side) -> Fields:
+        """What ``side`` held at the last sync: the base with the side's deviation."""
+        return overlay(self.base, self.deviations.get(side, {}))
 
 
 @dataclass(frozen=True)

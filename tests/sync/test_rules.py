@@ -459,3 +459,58 @@ def test_lost_create_of_a_held_item_is_found_when_the_direction_opens() -> None:
     world.sync()
     assert world.partner(SF, new_sf) == copy_id
     assert len(world.mb.items) == 4
+
+
+def test_a_value_salesforce_cuts_is_neither_a_change_nor_written_back() -> None:
+    world = World()
+    world.sf.max_length = 10
+    mb_id = world.mb.put(contact("Ada", "ada@x.org", title="Principal Engineer"))
+    assert world.sync().summary[SF].created == 1
+    sf_id = world.partner(MB, mb_id)
+    assert sf_id is not None
+    assert world.fields(SF, sf_id)["title"] == "Principal"
+    assert_quiet(world)
+
+    world.sf.edit(sf_id, {"name": "Ada L."})
+    result = world.sync()
+
+    assert result.summary[MB].updated == 1
+    assert world.fields(MB, mb_id) == {"name": "Ada L.", "emails": ("ada@x.org",), "title": "Principal Engineer"}
+    assert_quiet(world)
+
+
+def test_a_change_to_a_cut_value_flows_from_either_side() -> None:
+    world = World()
+    world.sf.max_length = 10
+    mb_id = world.mb.put(contact("Ada", "ada@x.org", title="Principal Engineer"))
+    world.sync()
+    sf_id = world.partner(MB, mb_id)
+    assert sf_id is not None
+
+    world.sf.edit(sf_id, {"title": "CTO"})
+    world.sync()
+    assert world.fields(MB, mb_id)["title"] == "CTO"
+
+    world.mb.edit(mb_id, {"title": "Chief Technology Officer"})
+    world.sync()
+    assert world.fields(SF, sf_id)["title"] == "Chief Tech"
+    assert world.fields(MB, mb_id)["title"] == "Chief Technology Officer"
+    assert_quiet(world)
+
+
+def test_a_mailbox_delete_recreates_from_the_base_not_from_the_cut_copy() -> None:
+    world = World()
+    world.sf.max_length = 10
+    mb_id = world.mb.put(contact("Ada", "ada@x.org", title="Principal Engineer"))
+    world.sync()
+    sf_id = world.partner(MB, mb_id)
+    assert sf_id is not None
+
+    world.mb.remove(mb_id)
+    result = world.sync()
+
+    assert result.summary[MB].created == 1 and result.summary[SF].deleted == 0
+    new_id = world.partner(SF, sf_id)
+    assert new_id is not None
+    assert world.fields(MB, new_id)["title"] == "Principal Engineer"
+    assert_quiet(world)
