@@ -13,7 +13,7 @@ from app.models.enums import (
     SyncTrigger,
 )
 from app.models.setting import UserSetting
-from app.models.sync import SyncCursor, SyncLink, SyncRun
+from app.models.sync import SyncConflict, SyncCursor, SyncLink, SyncRun
 from app.models.user import User
 from app.models.web_session import WebSession
 
@@ -26,6 +26,7 @@ __all__ = [
     "MailProvider",
     "Provider",
     "Role",
+    "SyncConflict",
     "SyncCursor",
     "SyncLink",
     "SyncRun",

@@ -33,6 +33,9 @@ class SyncLink(SQLModel, table=True):
     salesforce_stamp: str | None = Field(default=None, max_length=40)
     salesforce_hash: str | None = Field(default=None, max_length=64)
     base: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON, description="Mapped fields at the last sync.")
+    deviations: dict[str, Any] | None = Field(
+        default=None, sa_type=sa.JSON, description="Per side, where that side's copy differs from the base."
+    )
     scope_state: str = Field(default="linked", max_length=32)
     series_link_id: uuid.UUID | None = Field(default=None)
     last_error: str | None = Field(default=None, sa_type=sa.Text)
@@ -75,3 +78,23 @@ class SyncRun(SQLModel, table=True):
     counts: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     errors: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
     message: str | None = Field(default=None, sa_type=sa.Text)
+
+
+class SyncConflict(SQLModel, table=True):
+    """A field changed on both sides to different values, and which side's value was kept.
+
+    The user sees this log; the losing value is kept here so that nothing is silently dropped.
+    """
+
+    __tablename__ = "sync_conflicts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=sa.Column(sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True))
+    item_type: ItemType = Field(sa_type=enum_column(ItemType, "item_type"))
+    link_id: uuid.UUID = Field(description="The link the item had (it may since have gone).")
+    field_name: str = Field(max_length=64)
+    mailbox_value: Any = Field(default=None, sa_type=sa.JSON, nullable=True)
+    salesforce_value: Any = Field(default=None, sa_type=sa.JSON, nullable=True)
+    base_value: Any = Field(default=None, sa_type=sa.JSON, nullable=True)
+    winner: str = Field(max_length=16, description="mailbox or salesforce: whose value was kept.")
+    occurred_at: datetime = Field(sa_type=UTCDateTime)
