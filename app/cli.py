@@ -392,6 +392,60 @@ def keys_generate() -> None:
     typer.echo(Fernet.generate_key().decode("ascii"))
 
 
+@app.command(
+    epilog="Examples:\n\n\b\n  crmbridge sync\n  crmbridge sync --user alex.morgan@example.com --items contacts\n"
+    "  crmbridge sync --user alex.morgan@example.com --allow-mass-delete"
+)
+def sync(
+    user: Annotated[str | None, typer.Option(help="Only this user (default: every user).")] = None,
+    items: Annotated[str, typer.Option(help="What to sync: contacts.")] = "contacts",
+    allow_mass_delete: Annotated[
+        bool,
+        typer.Option(
+            "--allow-mass-delete",
+            help="Go ahead with a pass the mass-deletion guard stopped (after checking the deletions are wanted).",
+        ),
+    ] = False,
+) -> None:
+    """Run a sync pass now and print what it did. Exits 1 when a pass failed or was stopped."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from app.jobs.contact_sync import sync_contacts
+    from app.jobs.environment import sync_environment
+    from app.jobs.sync_summary import print_summary
+    from app.models import SyncTrigger
+    from app.services import users as user_service
+
+    if items.strip().lower() != "contacts":
+        raise typer.BadParameter("only contacts sync so far", param_hint="--items")
+    settings = _settings()
+    with _database(settings) as session:
+        if user is None:
+            chosen = user_service.list_users(session)
+        else:
+            found = user_service.find_user(session, user)
+            if found is None:
+                _fail(f"no user {user}; see `crmbridge users list`.", 2)
+            chosen = [found]
+    if not chosen:
+        _fail("there are no users yet; add one with `crmbridge users add`.", 2)
+    console = Console()
+    reports = []
+    try:
+        with sync_environment(settings) as env, Progress(console=console, transient=True) as bar:
+            task = bar.add_task("syncing contacts", total=len(chosen))
+            for person in chosen:
+                bar.update(task, description=f"contacts of {person.email}")
+                reports.append(sync_contacts(env, person, trigger=SyncTrigger.CLI, allow_mass_delete=allow_mass_delete))
+                bar.advance(task)
+    except ConfigurationError as exc:
+        _fail(exc.message, 2)
+    print_summary(console, reports)
+    if any(report.failed for report in reports):
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Entry point of the ``crmbridge`` console script."""
     app(prog_name="crmbridge")

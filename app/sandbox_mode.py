@@ -9,10 +9,13 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI
+from sqlalchemy.engine import Engine
 
+from app.connectors.oauth_clients import VendorOAuth
 from app.sandbox.app import create_sandbox_app
 from app.sandbox.state import SandboxState, Seed
 from app.settings import Settings
+from app.token_cipher import TokenCipher
 
 logger = logging.getLogger(__name__)
 
@@ -57,11 +60,19 @@ def connect_demo_users(app: FastAPI) -> int:
     Runs at every start: the sandbox lives in memory, so tokens kept from an earlier run are unknown to this one.
     Users who already exist keep their role; the sandbox's System Administrators start as crmbridge admins.
     """
+    return connect_sandbox_users(
+        app.state.sandbox_state, app.state.engine, oauth=app.state.vendor_oauth, cipher=app.state.token_cipher
+    )
+
+
+def connect_sandbox_users(state: SandboxState, engine: Engine, *, oauth: VendorOAuth, cipher: TokenCipher) -> int:
+    """:func:`connect_demo_users` for any sandbox and database (tests and benchmarks use it on their own)."""
+
     from datetime import timedelta
 
     from sqlalchemy.exc import SQLAlchemyError
 
-    from app.connectors.oauth_clients import CONNECT_SCOPES, VendorOAuth
+    from app.connectors.oauth_clients import CONNECT_SCOPES
     from app.db import unit_of_work
     from app.models import MailProvider, Provider
     from app.sandbox.hosts import SALESFORCE_INSTANCE_HOST
@@ -70,11 +81,9 @@ def connect_demo_users(app: FastAPI) -> int:
     from app.services.connections import IssuedTokens
     from app.services.users import add_user, find_user
 
-    state: SandboxState = app.state.sandbox_state
-    oauth: VendorOAuth = app.state.vendor_oauth
     made = 0
     try:
-        with unit_of_work(app.state.engine) as db:
+        with unit_of_work(engine) as db:
             for person in state.directory:
                 user = find_user(db, person.email) or add_user(
                     db,
@@ -117,7 +126,7 @@ def connect_demo_users(app: FastAPI) -> int:
                         username=person.email,
                         tokens=tokens,
                         scopes=" ".join(scopes),
-                        cipher=app.state.token_cipher,
+                        cipher=cipher,
                     )
                     made += 1
     except SQLAlchemyError:

@@ -1,0 +1,41 @@
+"""The summary ``crmbridge sync`` prints: one table row per user and side, then what went wrong, in words."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.table import Table
+
+from app.jobs.contact_sync import PassReport
+from app.sync.config import Side
+
+COLUMNS = ("created", "updated", "deleted", "linked", "unlinked", "conflicts", "skipped", "errors")
+SIDE_LABELS = {Side.MAILBOX: "mailbox", Side.SALESFORCE: "Salesforce"}
+
+
+def summary_table(reports: Sequence[PassReport]) -> Table:
+    """The counts of every pass, per side."""
+    table = Table(title="Contact sync", title_justify="left")
+    table.add_column("user")
+    table.add_column("side")
+    for column in COLUMNS:
+        table.add_column(column, justify="right")
+    table.add_column("status")
+    for report in reports:
+        if report.result is None:
+            table.add_row(report.user_email, "-", *("-" for _ in COLUMNS), report.status.value)
+            continue
+        for side in Side:
+            counts = report.result.summary[side]
+            values = (str(getattr(counts, column)) for column in COLUMNS)
+            table.add_row(report.user_email, SIDE_LABELS[side], *values, report.status.value)
+    return table
+
+
+def print_summary(console: Console, reports: Sequence[PassReport]) -> None:
+    """Print the table, then one line per pass that needs attention."""
+    console.print(summary_table(reports))
+    for report in reports:
+        if report.message:
+            console.print(f"{report.user_email}: {report.message}", markup=False, highlight=False)
