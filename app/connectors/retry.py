@@ -24,15 +24,18 @@ class RetryPolicy:
     max_attempts: int = 5
     base_delay: float = 0.5
     max_delay: float = 30.0
+    #: A vendor's Retry-After is honoured up to this (Graph may ask for minutes; retrying sooner is refused).
+    max_retry_after: float = 600.0
     sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
     jitter: Callable[[], float] = field(default=random.random, compare=False)
 
     def delay(self, attempt: int, retry_after: float | None) -> float:
         """Seconds to wait before attempt ``attempt + 1`` (``attempt`` counts from 1)."""
         if retry_after is not None:
-            return min(max(retry_after, 0.0), self.max_delay)
-        backoff = min(self.base_delay * 2 ** (attempt - 1), self.max_delay)
-        return backoff / 2 + backoff / 2 * self.jitter()
+            return min(max(retry_after, 0.0), self.max_retry_after)
+        backoff: float = min(self.base_delay * 2 ** (attempt - 1), self.max_delay)
+        spread: float = self.jitter()
+        return backoff / 2 + backoff / 2 * spread
 
 
 def with_retries(call: Callable[[], T], policy: RetryPolicy) -> T:

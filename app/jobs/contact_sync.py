@@ -144,9 +144,9 @@ def sync_contacts(
         return PassReport(user.email, None, SyncRunStatus.SUCCEEDED, message="contact sync is turned off")
     run_id = start_run(env.engine, user.id, [ItemType.CONTACT], trigger, env.now())
     if problems:
-        message = "Sync paused: " + "; ".join(problems) + ". Nothing was read or changed."
-        finish_run(env.engine, run_id, status=SyncRunStatus.ABORTED, now=env.now(), message=message)
-        return PassReport(user.email, run_id, SyncRunStatus.ABORTED, message=message)
+        paused = "Sync paused: " + "; ".join(problems) + ". Nothing was read or changed."
+        finish_run(env.engine, run_id, status=SyncRunStatus.ABORTED, now=env.now(), message=paused)
+        return PassReport(user.email, run_id, SyncRunStatus.ABORTED, message=paused)
     status = DatabaseStatusStore(env.engine, user_id=user.id, item_type=ItemType.CONTACT, salesforce_type="Contact")
     try:
         with contact_stores(env, user, settings) as (mailbox, salesforce):
@@ -160,7 +160,7 @@ def sync_contacts(
     except (StoreError, VendorError) as error:
         return _failed(env, user, run_id, f"The pass stopped before recording anything: {error}")
     outcome = status_of(result)
-    message = result.guard.message if result.guard is not None else _failure_summary(result)
+    message: str | None = result.guard.message if result.guard is not None else _failure_summary(result)
     finish_run(env.engine, run_id, status=outcome, now=env.now(), result=result, message=message)
     return PassReport(user.email, run_id, outcome, result, message)
 

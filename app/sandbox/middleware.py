@@ -92,23 +92,13 @@ class VendorCallMiddleware:
         grant = self.state.tokens.any_grant(token) if token else None
         status = 500
         rule = self.state.faults.fire(provider, method, path)
-        try:
-            if rule is not None and rule.spec.delay_seconds > 0:
-                await asyncio.sleep(rule.spec.delay_seconds)
-            if rule is not None and rule.spec.status is not None:
-                status = rule.spec.status
-                response = self._fault_response(rule, provider, path, headers)
-                await response(scope, receive, send)
+        recorded = False
+
+        def record_call() -> None:
+            nonlocal recorded
+            if recorded:
                 return
-
-            async def recording_send(message: Message) -> None:
-                nonlocal status
-                if message["type"] == "http.response.start":
-                    status = int(message["status"])
-                await send(message)
-
-            await self.app(scope, receive, recording_send)
-        finally:
+            recorded = True
             user = grant.email if grant is not None else scope.get(CALL_USER_SCOPE_KEY)
             self.state.calls.record(
                 time=at,
@@ -122,6 +112,27 @@ class VendorCallMiddleware:
                 injected=rule is not None and rule.spec.status is not None,
                 fault_id=rule.id if rule is not None else None,
             )
+
+        async def recording_send(message: Message) -> None:
+            # Recorded before the last body chunk leaves, so a client that has its answer finds it in the log.
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                record_call()
+            await send(message)
+
+        try:
+            if rule is not None and rule.spec.delay_seconds > 0:
+                await asyncio.sleep(rule.spec.delay_seconds)
+            if rule is not None and rule.spec.status is not None:
+                status = rule.spec.status
+                response = self._fault_response(rule, provider, path, headers)
+                await response(scope, receive, recording_send)
+                return
+            await self.app(scope, receive, recording_send)
+        finally:
+            record_call()
 
     def _fault_response(self, rule: FaultRule, provider: Provider, path: str, headers: Mapping[str, str]) -> Response:
         spec = rule.spec

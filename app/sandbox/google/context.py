@@ -13,6 +13,8 @@ from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
+from starlette.routing import Match
+from starlette.types import Message, Receive, Scope, Send
 
 from app.sandbox.google.backend import GoogleAccount, GoogleBackend
 from app.sandbox.google.discovery import clean_body
@@ -74,10 +76,61 @@ GMAIL_ADDON_SCOPES = frozenset(
 GMAIL_MESSAGE_TOKEN_HEADER = "x-goog-gmail-access-token"
 
 
+#: Google's client libraries send a GET whose URL is too long (over 2048 characters) as a POST with this header and
+#: the query form-encoded in the body (google-api-python-client ``HttpRequest.execute``, the Java ``MethodOverride``
+#: and .NET ``MaxUrlLengthInterceptor``); Google's front end serves it as the GET.
+METHOD_OVERRIDE_HEADER = b"x-http-method-override"
+
+
+def overridden_method(scope: Scope) -> str | None:
+    """The method a POST asks to be served as (``X-HTTP-Method-Override``), or None."""
+    if scope.get("type") != "http" or scope.get("method") != "POST":
+        return None
+    for key, value in scope.get("headers", []):
+        if key.lower() == METHOD_OVERRIDE_HEADER:
+            return bytes(value).decode("latin-1").strip().upper() or None
+    return None
+
+
+async def _no_body() -> Message:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        chunks.append(bytes(message.get("body", b"")))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+async def served_as(scope: Scope, receive: Receive, method: str) -> tuple[Scope, Receive]:
+    """The request as the method it asks to be served as; a GET's form-encoded body becomes its query string."""
+    served = {**scope, "method": method}
+    if method != "GET":
+        return served, receive
+    body = await _read_body(receive)
+    served["query_string"] = b"&".join(part for part in (scope.get("query_string", b""), body) if part)
+    served["headers"] = [(key, value) for key, value in scope.get("headers", []) if key.lower() != b"content-type"]
+    return served, _no_body
+
+
 def google_router(api: Api) -> APIRouter:
-    """A router whose handlers may raise :class:`GoogleApiError` (rendered in ``api``'s format)."""
+    """A router whose handlers may raise :class:`GoogleApiError` (rendered in ``api``'s format), and that serves a
+    POST carrying ``X-HTTP-Method-Override`` as the method it names."""
 
     class _GoogleRoute(APIRoute):
+        def matches(self, scope: Scope) -> tuple[Match, Scope]:
+            method = overridden_method(scope)
+            return super().matches({**scope, "method": method} if method is not None else scope)
+
+        async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+            method = overridden_method(scope)
+            if method is not None:
+                scope, receive = await served_as(scope, receive, method)
+            await super().handle(scope, receive, send)
+
         def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
             handler = super().get_route_handler()
 

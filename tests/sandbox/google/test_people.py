@@ -166,7 +166,10 @@ def test_a_batch_of_200_creates_and_the_limits_of_batch_writes(google: Google) -
     assert result["updateResult"][first["resourceName"]]["person"]["names"][0]["givenName"] == "Changed"
     with pytest.raises(HttpError) as stale_batch:
         people.batchUpdateContacts(body={"contacts": updates, "updateMask": "names", "readMask": "names"}).execute()
-    assert _error(stale_batch.value)["details"][0]["contactErrors"][first["resourceName"]]["code"] == 400
+    stale_error = _error(stale_batch.value)
+    assert stale_error["status"] == "FAILED_PRECONDITION"
+    # Each contact's entry is a google.rpc.Status, whose code is a google.rpc.Code value (9: FAILED_PRECONDITION).
+    assert stale_error["details"][0]["contactErrors"][first["resourceName"]]["code"] == 9
 
     with pytest.raises(HttpError):
         people.batchDeleteContacts(body={"resourceNames": names * 3}).execute()
@@ -293,3 +296,29 @@ def test_people_me_is_the_signed_in_user(google: Google) -> None:
     me = google.service("people").people().get(resourceName="people/me", personFields="names,emailAddresses").execute()
     assert me["emailAddresses"][0]["value"] == google.email
     assert me["names"][0]["displayName"] == "Priya Shah"
+
+
+def test_a_get_too_long_for_a_url_is_served_through_the_method_override(google: Google) -> None:
+    # google-api-python-client sends a GET whose URL exceeds 2048 characters as a POST with
+    # X-HTTP-Method-Override: GET and the query in a form-encoded body, as Google's front end accepts.
+    people = google.service("people").people()
+    contacts = [{"contactPerson": {"names": [{"givenName": f"Long{i}"}]}} for i in range(200)]
+    created = people.batchCreateContacts(body={"contacts": contacts, "readMask": "names"}).execute()
+    names = [item["person"]["resourceName"] for item in created["createdPeople"]]
+    before = google.sandbox.state.calls.last_id
+
+    answer = people.getBatchGet(resourceNames=names, personFields="names").execute()
+
+    assert [r["person"]["names"][0]["givenName"] for r in answer["responses"]] == [f"Long{i}" for i in range(200)]
+    (call,) = [c for c in google.sandbox.state.calls.calls() if c.id > before]
+    assert (call.method, call.path) == ("POST", "/people.googleapis.com/v1/people:batchGet")
+
+
+def test_the_method_override_serves_the_named_method_only(google: Google) -> None:
+    headers = {"x-http-method-override": "GET", "content-type": "application/x-www-form-urlencoded"}
+    response, content = google.raw("POST", "people.googleapis.com/v1/contactGroups", headers=headers, body="pageSize=2")
+    assert response.status == 200
+    listed = json.loads(content)
+    assert len(listed["contactGroups"]) == 2 and "nextPageToken" in listed
+    response, _ = google.raw("POST", "people.googleapis.com/v1/contactGroups", headers=headers, body="pageSize=0x")
+    assert response.status == 400

@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from app.sandbox.google.errors import GoogleApiError, error_info, failed_precondition, invalid_argument
+from app.sandbox.google.errors import (
+    CANONICAL,
+    GoogleApiError,
+    error_info,
+    failed_precondition,
+    invalid_argument,
+)
 from app.sandbox.google.people.groups import MAX_PAGE_SIZE, ContactGroups
 from app.sandbox.google.people.records import Contact
 from app.sandbox.google.people.render import SINGLETON_FIELDS, UPDATABLE_FIELDS, render_person, stored_items
@@ -26,6 +32,16 @@ MAX_BATCH_WRITE = 200
 MAX_BATCH_DELETE = 500
 MAX_BATCH_GET = 200
 SORT_ORDERS = ("LAST_MODIFIED_ASCENDING", "LAST_MODIFIED_DESCENDING", "FIRST_NAME_ASCENDING", "LAST_NAME_ASCENDING")
+#: google.rpc.Code values (google/rpc/code.proto) for the statuses in ``contactErrors``.
+RPC_CODES = {
+    "UNKNOWN": 2,
+    "INVALID_ARGUMENT": 3,
+    "NOT_FOUND": 5,
+    "ALREADY_EXISTS": 6,
+    "PERMISSION_DENIED": 7,
+    "FAILED_PRECONDITION": 9,
+    "ABORTED": 10,
+}
 EXPIRED_SYNC_TOKEN_MESSAGE = "Sync token is expired. Clear local cache and retry call without the sync token."
 STALE_ETAG_MESSAGE = (
     "Request person.etag is different than the current person.etag. Clear local cache and get the latest person."
@@ -180,7 +196,7 @@ class PeopleStore(ContactGroups):
             try:
                 self._person_input(person, UPDATABLE_FIELDS)
             except GoogleApiError as error:
-                problems[str(index)] = {"code": error.status, "message": error.message}
+                problems[str(index)] = _status(error)
         if problems:
             raise _batch_failure("BatchCreateContactsErrorDetails", problems)
         return [self.create_contact(person) for person in people]
@@ -196,7 +212,7 @@ class PeopleStore(ContactGroups):
             try:
                 self.check_update(name, person, mask)
             except GoogleApiError as error:
-                problems[name] = {"code": error.status, "message": error.message}
+                problems[name] = _status(error)
         if problems:
             raise _batch_failure("BatchUpdateContactsErrorDetails", problems)
         return [self.update_contact(name, person, mask) for name, person in people.items()]
@@ -261,10 +277,16 @@ def _sorted_contacts(contacts: list[Contact], order: str) -> list[Contact]:
     return sorted(contacts, key=lambda c: (c.updated, c.change_seq))
 
 
+def _status(error: GoogleApiError) -> dict[str, Any]:
+    """A ``google.rpc.Status`` for one contact of a batch: ``code`` is a google.rpc.Code value, not an HTTP status."""
+    canonical = error.canonical or CANONICAL.get(error.status, "UNKNOWN")
+    return {"code": RPC_CODES.get(canonical, RPC_CODES["UNKNOWN"]), "message": error.message}
+
+
 def _batch_failure(details_type: str, problems: dict[str, dict[str, Any]]) -> GoogleApiError:
     first = next(iter(problems.values()))
     error = GoogleApiError(400, str(first["message"]), "badRequest", canonical="INVALID_ARGUMENT")
-    if first["code"] == 400 and "etag" in str(first["message"]):
+    if first["code"] == RPC_CODES["FAILED_PRECONDITION"]:
         error.reason, error.canonical = "failedPrecondition", "FAILED_PRECONDITION"
     key = "contactErrors"
     error.details = [{"@type": f"type.googleapis.com/google.apps.people.v1.{details_type}", key: problems}]
