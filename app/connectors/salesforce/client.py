@@ -12,6 +12,7 @@ turns a failed one into the same error tree.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +45,7 @@ MAX_QUERY_SUBREQUESTS = 5
 MAX_COLLECTION_RECORDS = 200
 
 _THROTTLING_HINTS = ("concurrent", "ConcurrentPerOrgLongTxn", "too many")
+_NEXT_RECORDS_URL = re.compile(r"^/services/data/v\d+\.\d+/((?:query|queryAll)/[A-Za-z0-9-]+)$")
 
 
 class SessionExpired(AuthRevoked):
@@ -72,6 +74,33 @@ class Subrequest:
     def is_query(self) -> bool:
         """Whether Salesforce counts this subrequest as a query operation."""
         return self.method == "GET" and self.path.startswith(("query?", "queryAll?", "query/", "queryAll/"))
+
+    @classmethod
+    def query_all(cls, reference_id: str, soql: str) -> Subrequest:
+        """A SOQL queryAll subrequest: like :meth:`query`, and the answer holds deleted rows too (``IsDeleted``)."""
+        return cls(reference_id, "GET", "queryAll?q=" + quote(soql, safe=""))
+
+    @classmethod
+    def next_batch(cls, reference_id: str, next_records_url: str) -> Subrequest:
+        """The next batch of a query's records, from the ``nextRecordsUrl`` an earlier answer gave."""
+        match = _NEXT_RECORDS_URL.match(next_records_url)
+        if match is None:
+            raise ValueError(f"{next_records_url!r} is not a query's nextRecordsUrl")
+        return cls(reference_id, "GET", match[1])
+
+    @property
+    def is_collection(self) -> bool:
+        """Whether this subrequest is an sObject Collections write (counted with the queries)."""
+        return self.method in ("POST", "PATCH", "DELETE") and self.path.startswith("composite/sobjects")
+
+
+@dataclass(frozen=True)
+class NextBatchOf:
+    """A composite subrequest for the next batch of an earlier query subrequest of the same call, by reference
+    (its URL is ``@{of.nextRecordsUrl}``). Salesforce fails it, and only it, when that query had no more records."""
+
+    reference_id: str
+    of: str
 
 
 @dataclass(frozen=True)
@@ -162,6 +191,39 @@ class SalesforceClient:
         }
         missing = [sub.reference_id for sub in subrequests if sub.reference_id not in answers]
         if missing:
+            raise VendorUnavailable(VENDOR, "Salesforce left subrequests of a composite call unanswered")
+        return answers
+
+    def composite_paged(
+        self, subrequests: Sequence[Subrequest | NextBatchOf], *, all_or_none: bool
+    ) -> dict[str, SubResult]:
+        """Like :meth:`composite`, with subrequests that page on through an earlier query's results in the same
+        call (:class:`NextBatchOf`). Queries, next batches and sObject Collections together count towards the
+        five such operations a composite call may hold."""
+        if not subrequests or len(subrequests) > MAX_SUBREQUESTS:
+            raise ValueError(f"a composite call holds 1 to {MAX_SUBREQUESTS} subrequests")
+        heavy = sum(isinstance(sub, NextBatchOf) or sub.is_query or sub.is_collection for sub in subrequests)
+        if heavy > MAX_QUERY_SUBREQUESTS:
+            raise ValueError(f"a composite call holds at most {MAX_QUERY_SUBREQUESTS} queries and collections")
+        base = f"/services/data/v{self.version}/"
+        requests_: list[dict[str, Any]] = []
+        for sub in subrequests:
+            if isinstance(sub, NextBatchOf):
+                requests_.append(
+                    {"method": "GET", "url": f"@{{{sub.of}.nextRecordsUrl}}", "referenceId": sub.reference_id}
+                )
+            else:
+                requests_.append(
+                    {"method": sub.method, "url": base + sub.path, "referenceId": sub.reference_id}
+                    | ({"body": sub.body} if sub.body is not None else {})
+                )
+        body = {"allOrNone": all_or_none, "compositeRequest": requests_}
+        result = self._call(lambda: self._sf.restful("composite", method="POST", json=body, timeout=TIMEOUT_SECONDS))
+        answers = {
+            str(item["referenceId"]): SubResult(int(item["httpStatusCode"]), item.get("body"))
+            for item in (result or {}).get("compositeResponse", [])
+        }
+        if any(sub.reference_id not in answers for sub in subrequests):
             raise VendorUnavailable(VENDOR, "Salesforce left subrequests of a composite call unanswered")
         return answers
 

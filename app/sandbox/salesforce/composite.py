@@ -1,8 +1,10 @@
 """The Composite resource: up to 25 subrequests in one call, in order, with ``@{referenceId.path}`` references.
 
 A reference names an earlier subrequest's response and a path into its JSON body (``@{NewAccount.id}``,
-``@{Query.records[0].Id}``). With ``allOrNone`` true, a failed subrequest rolls everything back and every other
-subrequest answers 400 PROCESSING_HALTED; with false, only subrequests that reference a failed one fail.
+``@{Query.records[0].Id}``); a URL that is one reference (``@{Query.nextRecordsUrl}``) is that URL, which is how
+one call pages on through a query's results (a query that was done leaves nothing to reference). With
+``allOrNone`` true, a failed subrequest rolls everything back and every other subrequest answers 400
+PROCESSING_HALTED; with false, only subrequests that reference a failed one fail.
 ``collateSubrequests`` changes nothing here: subrequests always run in the order given. The whole call counts as
 one API request.
 """
@@ -122,7 +124,7 @@ def _check_subrequests(subrequests: list[Any]) -> None:
 def _run(
     request: ApiRequest, sub: Mapping[str, Any], results: Mapping[str, ApiResponse], all_or_none: bool
 ) -> ApiResponse:
-    url = _substitute_text(sub["url"], results, encode=True)
+    url = _url_of(sub["url"], results)
     body = _substitute(sub.get("body"), results)
     match = _URL.match(urlsplit(url).path)
     if match is None or not is_supported(match[1]):
@@ -152,6 +154,18 @@ def _run(
     else:
         request.org.release(mark)
     return response
+
+
+def _url_of(text: str, results: Mapping[str, ApiResponse]) -> str:
+    """The subrequest's URL. One that is a single reference (``@{Query.nextRecordsUrl}``, the next batch of an
+    earlier query) stands for the referenced URL itself; references inside a URL stand for values, percent-encoded."""
+    whole = _REFERENCE.fullmatch(text)
+    if whole is None:
+        return _substitute_text(text, results, encode=True)
+    resolved = _resolve(whole[1], results)
+    if not isinstance(resolved, str) or not resolved:
+        raise UnresolvedReference(whole[1], whole[1].partition(".")[0].partition("[")[0])
+    return resolved
 
 
 def _halted(message: str) -> ApiResponse:
