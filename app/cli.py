@@ -431,6 +431,8 @@ def sync(
     if not chosen:
         _fail("there are no users yet; add one with `crmbridge users add`.", 2)
     console = Console()
+    if not console.is_terminal:  # piped or logged: one line per row rather than a table squeezed to 80 columns
+        console = Console(width=200)
     reports = []
     try:
         with sync_environment(settings) as env, Progress(console=console, transient=True) as bar:

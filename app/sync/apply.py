@@ -150,8 +150,38 @@ def _written_id(write: Write) -> str | None:
     return None if isinstance(write, Create) else write.id
 
 
-def record(plan: Plan, results: Mapping[int, Mapping[Side, WriteResult]], now: Callable[[], datetime]) -> Applied:
-    """Turn write results into status changes and counts; failed items become retries."""
+def _claim_created_ids(
+    plan: Plan, results: Mapping[int, Mapping[Side, WriteResult]], taken: Mapping[Side, set[str]]
+) -> dict[int, dict[Side, WriteResult]]:
+    """A create answered with the id of an item another link already holds (a store may stand an existing
+    record in for a create, as a Salesforce duplicate rule match) fails instead: one item, one link."""
+    claimed = {side: set(ids) for side, ids in taken.items()}
+    checked: dict[int, dict[Side, WriteResult]] = {}
+    for index, answers in sorted(results.items()):
+        checked[index] = dict(answers)
+        for side, answer in answers.items():
+            if not isinstance(plan.items[index].writes.get(side), Create) or not isinstance(answer, Written):
+                continue
+            if answer.id in claimed[side]:
+                checked[index][side] = WriteFailure(
+                    FailureKind.INVALID,
+                    f"the {side} answered with {answer.id}, which is already synced with another item",
+                )
+            claimed[side].add(answer.id)
+    return checked
+
+
+def record(
+    plan: Plan,
+    results: Mapping[int, Mapping[Side, WriteResult]],
+    now: Callable[[], datetime],
+    taken: Mapping[Side, set[str]] | None = None,
+) -> Applied:
+    """Turn write results into status changes and counts; failed items become retries.
+
+    ``taken`` are the ids each side's links held before the pass (see :func:`_claim_created_ids`).
+    """
+    results = _claim_created_ids(plan, results, taken or {side: set() for side in Side})
     counts = _Counts()
     upserts: list[Link] = []
     removals: list[str] = []

@@ -124,7 +124,8 @@ def run_pass(
     # Items retried or held back may have a copy from a create whose answer was lost.
     suspects = {side: retry[side] | held[side] for side in Side}
     plan = _recover(plan, stores=stores, links=links, suspects=suspects, recovering=recovering, config=config)
-    applied = record(plan, execute(plan, stores), now)
+    taken = {side: {link.ref(side).id for link in links} for side in Side}
+    applied = record(plan, execute(plan, stores), now, taken)
     status.commit(
         UnitOfWork(
             upserts=applied.upserts,

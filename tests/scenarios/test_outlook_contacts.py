@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 from sqlmodel import Session, select
 
 from app.connectors.salesforce.client import Subrequest
@@ -301,3 +302,43 @@ def test_a_revoked_connection_pauses_the_sync_and_reads_nothing(world: ContactWo
     assert "connected again" in again.message
     assert world.calls("salesforce", mark, path="/composite/sobjects") == 0
     assert len(world.links(ALEX)) > 0
+
+
+def test_f49_an_expired_delta_token_relists_without_duplicates_or_deletions(world: ContactWorld) -> None:
+    folder = first_sync(world)
+    world.sync(ALEX)
+    with httpx.Client(base_url=world.base_url, timeout=30) as control:
+        expired = control.post(
+            "/_sandbox/microsoft/expire-delta-tokens", json={"mailbox": ALEX, "code": "syncStateNotFound"}
+        )
+        assert expired.status_code == 200, expired.text
+
+    report = world.sync(ALEX)
+
+    assert report.status is SyncRunStatus.SUCCEEDED and report.result is not None
+    assert report.result.writes == 0
+    assert emails(world.sync_folder_contacts(ALEX)) == emails(folder)
+
+
+def test_g56_throttled_batch_requests_are_retried_and_the_end_state_is_the_same(world: ContactWorld) -> None:
+    with httpx.Client(base_url=world.base_url, timeout=30) as control:
+        rule = control.post(
+            "/_sandbox/faults",
+            json={
+                "provider": "microsoft",
+                "method": "POST",
+                "path": "/graph.microsoft.com/v1.0/$batch",
+                "status": 429,
+                "retry_after": 1,
+                "times": 2,
+            },
+        )
+        assert rule.status_code in (200, 201), rule.text
+
+    folder = first_sync(world)
+
+    assert emails(folder) == sorted(c["Email"].lower() for c in world.owned_contacts(ALEX) if c["Email"])
+    assert world.sync(ALEX).result.writes == 0  # type: ignore[union-attr]
+    with httpx.Client(base_url=world.base_url, timeout=30) as control:
+        fired = control.get("/_sandbox/calls", params={"status": 429}).json()
+    assert len(fired["calls"]) == 2

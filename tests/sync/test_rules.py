@@ -9,7 +9,7 @@ import pytest
 from app.sync.config import ConflictPolicy, Direction, Side
 from app.sync.memory import SimulatedCrash
 from app.sync.plan import GuardReason, marker_for
-from app.sync.stores import FailureKind
+from app.sync.stores import FailureKind, Written
 from tests.sync.world import CONTACTS, World
 
 MB, SF = Side.MAILBOX, Side.SALESFORCE
@@ -514,3 +514,23 @@ def test_a_mailbox_delete_recreates_from_the_base_not_from_the_cut_copy() -> Non
     assert new_id is not None
     assert world.fields(MB, new_id)["title"] == "Principal Engineer"
     assert_quiet(world)
+
+
+def test_a_create_answered_with_an_item_another_link_holds_fails_instead_of_linking_twice() -> None:
+    world, _mb_ids, sf_ids = linked_world(count=3)
+    taken = sf_ids[0]
+    original_create = world.sf.create_many
+
+    def stand_in_existing(creates):  # type: ignore[no-untyped-def]
+        # Like a Salesforce duplicate rule: the store answers with an existing record instead of a new one.
+        return [Written(taken, "", create.fields) for create in creates]
+
+    world.sf.create_many = stand_in_existing  # type: ignore[method-assign]
+    world.mb.put(contact("Newcomer", "new@x.org"))
+
+    result = world.sync()
+
+    assert result.summary[SF].errors == 1 and "already synced" in result.failures[0].message
+    assert [link.salesforce.id for link in world.links()].count(taken) == 1
+    world.sf.create_many = original_create  # type: ignore[method-assign]
+    assert world.sync().summary[SF].created == 1

@@ -405,6 +405,13 @@ def error_code(errors: Any) -> str:
     return str(first.get("statusCode") or first.get("errorCode") or "")
 
 
+@dataclass(frozen=True)
+class DuplicateFailure(WriteFailure):
+    """A create a duplicate rule refused; ``matches`` are the ids of the existing records it matched."""
+
+    matches: tuple[str, ...] = ()
+
+
 def duplicate_matches(error: Mapping[str, Any]) -> list[str]:
     """The ids of the records a DUPLICATES_DETECTED error says the record duplicates."""
     result = error.get("duplicateResult")
@@ -434,10 +441,10 @@ def write_failure(errors: Any) -> WriteFailure:
     if code == "DUPLICATES_DETECTED":
         matched = duplicate_matches(first)
         if matched:
-            return WriteFailure(
+            return DuplicateFailure(
                 FailureKind.INVALID,
-                f"DUPLICATES_DETECTED: a duplicate rule matched existing record {', '.join(matched)} ({message}); "
-                "it is linked by email on a later pass instead",
+                f"DUPLICATES_DETECTED: a duplicate rule matched existing record {', '.join(matched)} ({message})",
+                tuple(matched),
             )
     named = f" [{', '.join(fields)}]" if fields else ""
     return WriteFailure(FailureKind.INVALID, f"{code or 'ERROR'}{named}: {message}")

@@ -53,6 +53,7 @@ from app.connectors.salesforce.client import (
 from app.connectors.salesforce.contacts_mapping import (
     LIMIT_CODE,
     ContactDescribe,
+    DuplicateFailure,
     ListViewFilter,
     Prepared,
     accounts_containing_any_query,
@@ -405,7 +406,26 @@ class SalesforceContactStore:
                 results.append(answer)
             else:
                 results.append(Written(str(answer["id"]), "", written))
-        return results
+        return self._link_duplicates(results)
+
+    def _link_duplicates(self, results: list[WriteResult]) -> list[WriteResult]:
+        """A create a duplicate rule refused is linked to the record it matched, when that record is in scope:
+        the existing contact stands for the new one (as it holds), instead of failing on every pass."""
+        matches = sorted({m for r in results if isinstance(r, DuplicateFailure) for m in r.matches})
+        if not matches:
+            return results
+        with _as_store_errors("reading the records duplicate rules matched"):
+            found = self._get_many(matches)
+        linked: list[WriteResult] = []
+        for result in results:
+            match = None
+            if isinstance(result, DuplicateFailure):
+                match = next((found[m] for m in result.matches if isinstance(found.get(m), Item)), None)
+            if isinstance(match, Item):
+                linked.append(Written(match.id, match.etag, match.fields))
+            else:
+                linked.append(result)
+        return linked
 
     def update_many(self, updates: Sequence[Update]) -> Sequence[WriteResult]:
         """See :meth:`app.sync.stores.ItemStore.update_many`. Every mapped field is set (absent: cleared); a changed

@@ -8,7 +8,7 @@ from app.connectors.retry import RetryPolicy
 from app.sandbox.faults import FaultSpec
 from app.sync.items import normalise_fields
 from app.sync.stores import Create, Delete, FailureKind, Item, StoreError, Update, WriteFailure, Written
-from tests.connectors.salesforce.support import OrgHands, api_calls, last_call_id, make_store
+from tests.connectors.salesforce.support import SAM, OrgHands, api_calls, last_call_id, make_store
 from tests.sandbox.conftest import LiveSandbox
 
 COMPOSITE = "/sandbox.my.salesforce.com/services/data/*/composite"
@@ -78,7 +78,7 @@ def test_an_email_longer_than_salesforce_holds_is_refused_not_cut(live: LiveSand
 
 def test_one_bad_record_in_a_batch_of_200_fails_alone(live: LiveSandbox, hands: OrgHands) -> None:
     hands.org.settings.apply({"duplicate_rule": {"enabled": True, "action": "block"}})
-    existing = hands.add(person(999, email="taken@write.example.com"))
+    existing = hands.add(person(999, email="taken@write.example.com"), owner=SAM)
     store = make_store(live)
     store.list_changes(None)
     batch = [person(n) for n in range(200)]
@@ -88,7 +88,7 @@ def test_one_bad_record_in_a_batch_of_200_fails_alone(live: LiveSandbox, hands: 
     before = last_call_id(live)
     results = store.create_many(creates(*batch))
 
-    assert api_calls(live, before) == 1
+    assert api_calls(live, before) == 2  # the write, and a look at the record the duplicate rule matched
     failed = {index: result for index, result in enumerate(results) if isinstance(result, WriteFailure)}
     assert set(failed) == {17, 150}
     assert failed[17].kind is FailureKind.INVALID and "INVALID_EMAIL_ADDRESS" in failed[17].message
@@ -97,18 +97,31 @@ def test_one_bad_record_in_a_batch_of_200_fails_alone(live: LiveSandbox, hands: 
 
 
 @pytest.mark.parametrize("action", ["block", "alert"])
-def test_a_duplicate_rule_match_is_invalid_and_names_the_matching_record(
+def test_a_duplicate_rule_match_in_scope_is_linked_instead_of_created(
     live: LiveSandbox, hands: OrgHands, action: str
 ) -> None:
     hands.org.settings.apply({"duplicate_rule": {"enabled": True, "action": action}})
     existing = hands.add(person(1))
+    store = make_store(live)
+    store.list_changes(None)
+
+    (result,) = store.create_many(creates(person(2, email="ray1@write.example.com")))
+
+    assert isinstance(result, Written) and result.id == existing
+    found = store.get_many([existing])[existing]
+    assert isinstance(found, Item) and result.stored == found.fields
+    assert len(hands.contacts()) == 1  # an alert rule is not overridden
+
+
+def test_a_duplicate_rule_match_out_of_scope_fails_and_names_the_record(live: LiveSandbox, hands: OrgHands) -> None:
+    hands.org.settings.apply({"duplicate_rule": {"enabled": True, "action": "block"}})
+    existing = hands.add(person(1), owner=SAM)
     store = make_store(live)
 
     (result,) = store.create_many(creates(person(2, email="ray1@write.example.com")))
 
     assert isinstance(result, WriteFailure) and result.kind is FailureKind.INVALID
     assert "DUPLICATES_DETECTED" in result.message and existing in result.message
-    assert len(hands.contacts()) == 1  # an alert rule is not overridden: the engine links by email instead
 
 
 def test_deleting_a_deleted_contact_is_not_found(live: LiveSandbox, hands: OrgHands) -> None:

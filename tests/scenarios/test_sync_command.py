@@ -1,0 +1,72 @@
+"""``crmbridge sync`` as an operator runs it: a progress bar on a terminal, a summary per side, an exit code."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from typer.testing import CliRunner
+
+from app.cli import app as cli_app
+from app.settings import Settings, get_settings
+from tests.scenarios.contact_world import GRAPH, ContactWorld
+
+ALEX = "alex.morgan@example.com"
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_env(world: ContactWorld, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[ContactWorld]:
+    """The CLI pointed at the scenario's database, data directory and sandbox."""
+    monkeypatch.setenv("CRMBRIDGE_DATABASE_URL", settings.resolved_database_url)
+    monkeypatch.setenv("CRMBRIDGE_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("CRMBRIDGE_SANDBOX", "true")
+    monkeypatch.setenv("CRMBRIDGE_SANDBOX_URL", world.base_url)
+    get_settings.cache_clear()
+    yield world
+    get_settings.cache_clear()
+
+
+def test_a_pass_prints_the_counts_per_side_and_exits_zero(cli_env: ContactWorld) -> None:
+    owned = len(cli_env.owned_contacts(ALEX))
+
+    result = runner.invoke(cli_app, ["sync", "--user", ALEX, "--items", "contacts"])
+
+    assert result.exit_code == 0, result.output
+    mailbox_row = next(line for line in result.output.splitlines() if ALEX in line and "mailbox" in line)
+    assert f"│ {owned} " in mailbox_row or f" {owned} " in mailbox_row
+    assert "succeeded" in mailbox_row
+    assert len(cli_env.sync_folder_contacts(ALEX)) == owned
+
+
+def test_a_pass_stopped_by_the_guard_exits_one_and_says_why(cli_env: ContactWorld) -> None:
+    assert runner.invoke(cli_app, ["sync", "--user", ALEX]).exit_code == 0
+    with cli_env.graph(ALEX) as graph:
+        folder_id = cli_env.sync_folder_id(ALEX)
+        graph.delete(f"{GRAPH}/me/contactFolders/{folder_id}")
+
+    result = runner.invoke(cli_app, ["sync", "--user", ALEX])
+
+    assert result.exit_code == 1
+    assert "nothing was changed" in result.output
+    assert "aborted" in result.output
+
+
+def test_unknown_user_and_unsupported_items_are_refused_clearly(cli_env: ContactWorld) -> None:
+    unknown = runner.invoke(cli_app, ["sync", "--user", "nobody@example.com"])
+    assert unknown.exit_code == 2 and "no user nobody@example.com" in unknown.output
+
+    events = runner.invoke(cli_app, ["sync", "--items", "events"])
+    assert events.exit_code == 2 and "only contacts" in events.output
+
+
+def test_a_sandbox_that_does_not_answer_is_named_with_what_to_do(
+    cli_env: ContactWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CRMBRIDGE_SANDBOX_URL", "http://127.0.0.1:9")
+    get_settings.cache_clear()
+
+    result = runner.invoke(cli_app, ["sync", "--user", ALEX])
+
+    assert result.exit_code == 2
+    assert "does not answer" in result.output and "make run" in result.output
