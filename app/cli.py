@@ -444,7 +444,8 @@ def sync(
     except ConfigurationError as exc:
         _fail(exc.message, 2)
     print_summary(console, reports)
-    if any(report.failed for report in reports):
+    # A user named on the command line who could not be synced is a failure; in a run over everyone it is not.
+    if any(report.failed or (user is not None and report.skipped) for report in reports):
         raise typer.Exit(1)
 
 

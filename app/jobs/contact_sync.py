@@ -55,18 +55,21 @@ class SyncEnvironment:
 
 @dataclass(frozen=True)
 class PassReport:
-    """How one user's pass went. ``result`` is None when the pass did not run or failed before recording."""
+    """How one user's pass went. ``result`` is None when the pass did not run or failed before recording;
+    ``skipped`` says there was nothing to sync (the user never connected an account a pass needs, or turned
+    contact sync off), which is not a failure and records no sync run."""
 
     user_email: str
     run_id: int | None
     status: SyncRunStatus
     result: PassResult | None = None
     message: str | None = None
+    skipped: bool = False
 
     @property
     def failed(self) -> bool:
-        """True unless the pass ran to the end with no item failure."""
-        return self.status is not SyncRunStatus.SUCCEEDED
+        """True unless the pass ran to the end with no item failure (or was skipped)."""
+        return not self.skipped and self.status is not SyncRunStatus.SUCCEEDED
 
 
 def mailbox_provider(user: User) -> Provider:
@@ -74,16 +77,21 @@ def mailbox_provider(user: User) -> Provider:
     return Provider.MICROSOFT if user.mail_provider is MailProvider.MICROSOFT else Provider.GOOGLE
 
 
+def missing_connections(session: Session, user: User) -> list[str]:
+    """The accounts a pass needs that the user never connected."""
+    assert user.id is not None
+    providers = (Provider.SALESFORCE, mailbox_provider(user))
+    return [PROVIDER_LABELS[p] for p in providers if get_connection(session, user.id, p) is None]
+
+
 def unusable_connections(session: Session, user: User) -> list[str]:
-    """Sentences naming each connection the pass needs that is missing or needs re-authorisation."""
+    """Sentences naming each connection the pass needs that needs re-authorisation."""
     assert user.id is not None
     problems = []
     for provider in (Provider.SALESFORCE, mailbox_provider(user)):
         connection = get_connection(session, user.id, provider)
-        label = PROVIDER_LABELS[provider]
-        if connection is None:
-            problems.append(f"{label} is not connected")
-        elif connection.status is ConnectionStatus.NEEDS_REAUTH:
+        if connection is not None and connection.status is ConnectionStatus.NEEDS_REAUTH:
+            label = PROVIDER_LABELS[provider]
             problems.append(f"{label} needs to be connected again ({connection.status_detail or 'access refused'})")
     return problems
 
@@ -139,9 +147,13 @@ def sync_contacts(
     assert user.id is not None
     with Session(env.engine) as session:
         settings = contact_sync_settings(session, user.id)
+        missing = missing_connections(session, user)
         problems = unusable_connections(session, user)
     if not settings.enabled:
-        return PassReport(user.email, None, SyncRunStatus.SUCCEEDED, message="contact sync is turned off")
+        return PassReport(user.email, None, SyncRunStatus.SUCCEEDED, message="contact sync is turned off", skipped=True)
+    if missing:
+        idle = f"nothing to sync: {' and '.join(missing)} not connected"
+        return PassReport(user.email, None, SyncRunStatus.SUCCEEDED, message=idle, skipped=True)
     run_id = start_run(env.engine, user.id, [ItemType.CONTACT], trigger, env.now())
     if problems:
         paused = "Sync paused: " + "; ".join(problems) + ". Nothing was read or changed."

@@ -24,7 +24,8 @@ def summary_table(reports: Sequence[PassReport]) -> Table:
     table.add_column("status")
     for report in reports:
         if report.result is None:
-            table.add_row(report.user_email, "-", *("-" for _ in COLUMNS), report.status.value)
+            status = "skipped" if report.skipped else report.status.value
+            table.add_row(report.user_email, "-", *("-" for _ in COLUMNS), status)
             continue
         for side in Side:
             counts = report.result.summary[side]

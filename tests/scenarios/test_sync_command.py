@@ -70,3 +70,14 @@ def test_a_sandbox_that_does_not_answer_is_named_with_what_to_do(
 
     assert result.exit_code == 2
     assert "does not answer" in result.output and "make run" in result.output
+
+
+def test_a_user_without_salesforce_is_skipped_in_a_run_over_everyone_but_fails_when_named(
+    cli_env: ContactWorld,
+) -> None:
+    everyone = runner.invoke(cli_app, ["sync"])
+    assert everyone.exit_code == 0, everyone.output
+    assert "jordan.lee@example.com: nothing to sync: Salesforce not connected" in everyone.output
+
+    named = runner.invoke(cli_app, ["sync", "--user", "jordan.lee@example.com"])
+    assert named.exit_code == 1 and "skipped" in named.output
