@@ -342,3 +342,66 @@ def test_g56_throttled_batch_requests_are_retried_and_the_end_state_is_the_same(
     with httpx.Client(base_url=world.base_url, timeout=30) as control:
         fired = control.get("/_sandbox/calls", params={"status": 429}).json()
     assert len(fired["calls"]) == 2
+
+
+def new_in_folder(world: ContactWorld, body: dict[str, Any]) -> dict[str, Any]:
+    with world.graph(ALEX) as graph:
+        created = graph.post(f"{GRAPH}/me/contactFolders/{world.sync_folder_id(ALEX)}/contacts", json=body)
+    assert created.status_code == 201, created.text
+    return dict(created.json())
+
+
+def test_h67_a_missing_last_name_is_derived_in_salesforce_and_not_written_back(world: ContactWorld) -> None:
+    first_sync(world)
+    created = new_in_folder(world, {"givenName": "Cher", "emailAddresses": [{"address": "cher@solo.example"}]})
+
+    report = world.sync(ALEX)
+
+    assert report.status is SyncRunStatus.SUCCEEDED and report.result is not None
+    link = next(link for link in world.links(ALEX) if link.mailbox_id == created["id"])
+    sf = sf_contact(world, str(link.salesforce_id))
+    assert sf is not None and sf["LastName"]
+    with world.graph(ALEX) as graph:
+        assert not graph.get(f"{GRAPH}/me/contacts/{created['id']}").json().get("surname")
+    assert world.sync(ALEX).result.writes == 0  # type: ignore[union-attr]
+
+
+def test_g59_one_rejected_contact_fails_alone_is_told_in_words_and_retried(world: ContactWorld) -> None:
+    first_sync(world)
+    good = [
+        new_in_folder(
+            world, {"givenName": f"Ok{n}", "surname": "Person", "emailAddresses": [{"address": f"ok{n}@x.example"}]}
+        )
+        for n in range(3)
+    ]
+    bad = new_in_folder(
+        world, {"givenName": "Bad", "surname": "Address", "emailAddresses": [{"address": "not-an-email"}]}
+    )
+
+    report = world.sync(ALEX)
+
+    assert report.status is SyncRunStatus.PARTIAL and report.result is not None
+    assert report.result.summary[Side.SALESFORCE].created == 3 and report.result.summary[Side.SALESFORCE].errors == 1
+    assert report.message is not None and report.message.startswith("Salesforce rejected 1 contact:")
+    assert "INVALID_EMAIL_ADDRESS" in report.message
+    linked = {link.mailbox_id for link in world.links(ALEX)}
+    assert {c["id"] for c in good} <= linked and bad["id"] not in linked
+    with world.graph(ALEX) as graph:
+        graph.patch(f"{GRAPH}/me/contacts/{bad['id']}", json={"emailAddresses": [{"address": "fixed@x.example"}]})
+    fixed = world.sync(ALEX)
+    assert fixed.status is SyncRunStatus.SUCCEEDED and fixed.result is not None
+    assert fixed.result.summary[Side.SALESFORCE].created == 1
+
+
+def test_d32_a_contact_given_to_another_owner_leaves_the_folder_alone(world: ContactWorld) -> None:
+    folder = first_sync(world)
+    link = world.links(ALEX)[0]
+    sf_update(world, str(link.salesforce_id), {"OwnerId": world.salesforce_user_id("sam.taylor@example.com")})
+
+    report = world.sync(ALEX)
+
+    assert report.result is not None and report.result.writes == 0
+    assert report.result.summary[Side.SALESFORCE].unlinked == 1
+    assert len(world.sync_folder_contacts(ALEX)) == len(folder)
+    parked = next(row for row in world.links(ALEX) if row.id == link.id)
+    assert parked.scope_state == "parked:salesforce"
