@@ -1,5 +1,4 @@
-"""Pure functions for the Salesforce contact store: Contact rows and the contact projection, what a write sends,
-the Company rule, the SOQL the store runs, and what Salesforce's per-record errors mean.
+"""Pure functions for the Salesforce contact store: Contact rows and the contact projection, and what a write sends.
 
 The projection (``app.connectors.contact_fields``) maps to Contact as FirstName, LastName, Email, ``phones`` =
 {Phone, OtherPhone} (at most two), MobilePhone, HomePhone, Account.Name (``company``, read through the relationship),
@@ -12,29 +11,82 @@ The marker of a contact crmbridge created is the first line of its ``Description
 updates never touch. Long text is not filterable in SOQL, so the store finds markers among the contacts the user
 created (or owns) since its watermark, in one query.
 
-Nothing here does I/O. Values go into SOQL through :mod:`app.connectors.salesforce.mapping`'s escaping; ids are
-checked, never escaped.
+Nothing here does I/O. The rest of the store's pure parts live beside this module, and their names can still be
+imported from here: the Company rule in :mod:`app.connectors.salesforce.contacts_company`, the SOQL it runs in
+:mod:`app.connectors.salesforce.contacts_soql`, and what Salesforce's per-record errors mean in
+:mod:`app.connectors.salesforce.contacts_errors`.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
 from app.connectors import contact_fields as cf
-from app.connectors.salesforce.mapping import (
-    AccountRef,
-    is_salesforce_id,
-    soql_like_contains,
-    soql_string,
-    soql_string_list,
+from app.connectors.salesforce.contacts_company import (
+    CONTAINING_LIMIT,
+    AccountChoice,
+    accounts_containing_any_query,
+    accounts_named_any_query,
+    choose_accounts,
+    company_chunks,
+    company_key,
+)
+from app.connectors.salesforce.contacts_errors import (
+    LIMIT_CODE,
+    DuplicateFailure,
+    duplicate_matches,
+    error_code,
+    write_failure,
+)
+from app.connectors.salesforce.contacts_soql import (
+    ListViewFilter,
+    contact_soql,
+    ids_condition,
+    owner_condition,
+    soql_datetime,
 )
 from app.sync.items import Fields, FieldValue, normalise_fields, normalise_value
 from app.sync.stores import FailureKind, WriteFailure
+
+__all__ = [
+    "CONTAINING_LIMIT",
+    "LIMIT_CODE",
+    "MARKER_FIELD",
+    "MARKER_PREFIX",
+    "PHONE_FIELDS",
+    "PLACEHOLDER_LAST_NAME",
+    "SINGLE_FIELDS",
+    "WRITTEN_FIELDS",
+    "AccountChoice",
+    "ContactDescribe",
+    "DuplicateFailure",
+    "ListViewFilter",
+    "Prepared",
+    "accounts_containing_any_query",
+    "accounts_named_any_query",
+    "choose_accounts",
+    "company_chunks",
+    "company_key",
+    "contact_soql",
+    "duplicate_matches",
+    "error_code",
+    "ids_condition",
+    "marker_of",
+    "modified_at",
+    "owner_condition",
+    "parse_stamp",
+    "prepare",
+    "projection",
+    "row_key",
+    "select_list",
+    "soql_datetime",
+    "stored_if_different",
+    "write_failure",
+]
 
 # --- fields ----------------------------------------------------------------------------------------------------
 
@@ -235,216 +287,3 @@ def stored_if_different(sent: Fields, written: Mapping[str, FieldValue], company
     """What Salesforce holds after the write, when it differs from what was sent; None otherwise."""
     stored = normalise_fields({**written, cf.COMPANY: company})
     return None if dict(stored) == dict(normalise_fields(sent)) else stored
-
-
-# --- the Company rule ------------------------------------------------------------------------------------------
-
-#: Rows of one containing-name query; a full page may hide further matches.
-CONTAINING_LIMIT = 2000
-#: Characters of quoted company names per lookup query (keeps subrequest URLs well under Salesforce's limits).
-_COMPANY_CHUNK_CHARACTERS = 3000
-
-
-def company_key(company: str) -> str:
-    """How company names compare (SOQL compares text case-insensitively)."""
-    return " ".join(company.split()).casefold()
-
-
-def company_chunks(companies: Iterable[str]) -> Iterator[list[str]]:
-    """Companies in groups small enough for one lookup query each."""
-    chunk: list[str] = []
-    size = 0
-    for company in companies:
-        if chunk and size + len(company) > _COMPANY_CHUNK_CHARACTERS:
-            yield chunk
-            chunk, size = [], 0
-        chunk.append(company)
-        size += len(company) + 8
-    if chunk:
-        yield chunk
-
-
-def accounts_named_any_query(companies: Sequence[str]) -> str:
-    """Accounts whose name equals one of ``companies``, earliest created first."""
-    return f"SELECT Id, Name FROM Account WHERE Name IN {soql_string_list(companies)} ORDER BY CreatedDate, Id"
-
-
-def accounts_containing_any_query(companies: Sequence[str]) -> str:
-    """Accounts whose name contains one of ``companies``, earliest created first, at most one page."""
-    likes = " OR ".join(f"Name LIKE {soql_like_contains(company)}" for company in companies)
-    return f"SELECT Id, Name FROM Account WHERE {likes} ORDER BY CreatedDate, Id LIMIT {CONTAINING_LIMIT}"
-
-
-@dataclass(frozen=True)
-class AccountChoice:
-    """The Company rule's answer for a batch: the Account per company key (None: no Account), and the companies
-    whose containing-name matches a full page may have hidden (to be looked up one by one)."""
-
-    accounts: Mapping[str, AccountRef | None]
-    unsure: frozenset[str]
-
-
-def choose_accounts(
-    companies: Iterable[str], named: Sequence[Mapping[str, Any]], containing: Sequence[Mapping[str, Any]]
-) -> AccountChoice:
-    """The Company rule over batch query results (rows sorted by creation): an exact name match wins (several:
-    the earliest created); otherwise a unique Account whose name contains the company; otherwise none."""
-    full_page = len(containing) >= CONTAINING_LIMIT
-    accounts: dict[str, AccountRef | None] = {}
-    unsure: set[str] = set()
-    for company in companies:
-        key = company_key(company)
-        exact = next((row for row in named if company_key(str(row.get("Name") or "")) == key), None)
-        if exact is not None:
-            accounts[key] = AccountRef(str(exact["Id"]), str(exact.get("Name") or ""))
-            continue
-        hits = [row for row in containing if key in company_key(str(row.get("Name") or ""))]
-        if len(hits) < 2 and full_page:
-            unsure.add(company)
-        accounts[key] = AccountRef(str(hits[0]["Id"]), str(hits[0].get("Name") or "")) if len(hits) == 1 else None
-    return AccountChoice(MappingProxyType(accounts), frozenset(unsure))
-
-
-# --- listing SOQL ----------------------------------------------------------------------------------------------
-
-
-def soql_datetime(moment: datetime) -> str:
-    """A SOQL date-time literal (UTC, whole seconds: rounded down)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def ids_condition(ids: Sequence[str]) -> str:
-    """``Id IN (...)`` for Salesforce-shaped ids."""
-    return "Id IN " + soql_string_list([record_id for record_id in ids if is_salesforce_id(record_id)])
-
-
-def owner_condition(user_id: str, *, owned: bool = True) -> str:
-    """``OwnerId = 'user'`` (or ``!=``)."""
-    return f"OwnerId {'=' if owned else '!='} {soql_string(user_id)}"
-
-
-def contact_soql(select: str, conditions: Sequence[str], *, scope: str | None = None) -> str:
-    """``SELECT select FROM Contact [USING SCOPE scope] [WHERE (c1) AND (c2) ...]``."""
-    text = f"SELECT {select} FROM Contact"
-    if scope:
-        text += f" USING SCOPE {scope}"
-    if conditions:
-        text += " WHERE " + " AND ".join(f"({condition})" for condition in conditions)
-    return text
-
-
-_CLAUSE = re.compile(r"(FROM|USING\s+SCOPE|WHERE|WITH|GROUP\s+BY|ORDER\s+BY|LIMIT|OFFSET|FOR)\b", re.IGNORECASE)
-_SCOPE = re.compile(r"^[A-Za-z_]+$")
-
-
-@dataclass(frozen=True)
-class ListViewFilter:
-    """What decides a list view's membership: its ``USING SCOPE`` and its WHERE condition (either may be absent)."""
-
-    scope: str | None
-    where: str | None
-
-    @classmethod
-    def parse(cls, soql: str) -> ListViewFilter:
-        """From the SOQL a list view's describe gives (``SELECT ... FROM Contact [USING SCOPE s] [WHERE ...]
-        [ORDER BY ...]``). ValueError when it is not a query on Contact."""
-        clauses: dict[str, str] = {}
-        positions = list(_clause_positions(soql))
-        for index, (_start, end, word) in enumerate(positions):
-            stop = positions[index + 1][0] if index + 1 < len(positions) else len(soql)
-            clauses.setdefault(" ".join(word.upper().split()), soql[end:stop].strip())
-        sobject = clauses.get("FROM", "").split()
-        if not sobject or sobject[0].lower() != "contact":
-            raise ValueError("the list view does not query Contact")
-        scope = clauses.get("USING SCOPE") or None
-        if scope is not None and not _SCOPE.match(scope):
-            raise ValueError(f"unexpected list view scope {scope!r}")
-        return cls(scope=scope.lower() if scope else None, where=clauses.get("WHERE") or None)
-
-    def conditions(self) -> list[str]:
-        """The view's WHERE condition, as a list of conditions to AND with others."""
-        return [self.where] if self.where else []
-
-
-def _clause_positions(soql: str) -> Iterator[tuple[int, int, str]]:
-    """(start, end, keyword) of every clause keyword outside quotes and parentheses."""
-    depth, index, quoted = 0, 0, False
-    while index < len(soql):
-        char = soql[index]
-        if quoted:
-            if char == "\\":
-                index += 1
-            elif char == "'":
-                quoted = False
-        elif char == "'":
-            quoted = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif depth == 0 and (index == 0 or not (soql[index - 1].isalnum() or soql[index - 1] in "_.")):
-            match = _CLAUSE.match(soql, index)
-            if match:
-                yield match.start(), match.end(), match[1]
-                index = match.end()
-                continue
-        index += 1
-
-
-# --- per-record errors ------------------------------------------------------------------------------------------
-
-#: Error codes of a record that is not there (any more) when updated or deleted.
-_GONE_CODES = frozenset({"ENTITY_IS_DELETED", "NOT_FOUND"})
-_TRANSIENT_CODES = frozenset({"UNABLE_TO_LOCK_ROW", "SERVER_UNAVAILABLE"})
-LIMIT_CODE = "REQUEST_LIMIT_EXCEEDED"
-
-
-def error_code(errors: Any) -> str:
-    """The first error's code in a SaveResult's or an error body's list."""
-    first = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], Mapping) else {}
-    return str(first.get("statusCode") or first.get("errorCode") or "")
-
-
-@dataclass(frozen=True)
-class DuplicateFailure(WriteFailure):
-    """A create a duplicate rule refused; ``matches`` are the ids of the existing records it matched."""
-
-    matches: tuple[str, ...] = ()
-
-
-def duplicate_matches(error: Mapping[str, Any]) -> list[str]:
-    """The ids of the records a DUPLICATES_DETECTED error says the record duplicates."""
-    result = error.get("duplicateResult")
-    matches = result.get("matchResults") if isinstance(result, Mapping) else None
-    ids: list[str] = []
-    for match in matches if isinstance(matches, list) else []:
-        for record in match.get("matchRecords") or [] if isinstance(match, Mapping) else []:
-            found = record.get("record") if isinstance(record, Mapping) else None
-            if isinstance(found, Mapping) and isinstance(found.get("Id"), str):
-                ids.append(found["Id"])
-    return ids
-
-
-def write_failure(errors: Any) -> WriteFailure:
-    """A failed record's result as the engine's failure kind, with Salesforce's own message."""
-    items = [item for item in errors if isinstance(item, Mapping)] if isinstance(errors, list) else []
-    first = items[0] if items else {}
-    code = error_code(items)
-    message = str(first.get("message") or "Salesforce refused the record")
-    fields = [str(name) for name in first.get("fields") or ()]
-    if code in _GONE_CODES or (code == "INVALID_CROSS_REFERENCE_KEY" and not fields):
-        return WriteFailure(FailureKind.NOT_FOUND, f"{code}: {message}")
-    if code == LIMIT_CODE:
-        return WriteFailure(FailureKind.THROTTLED, f"{code}: {message}")
-    if code in _TRANSIENT_CODES:
-        return WriteFailure(FailureKind.TRANSIENT, f"{code}: {message}")
-    if code == "DUPLICATES_DETECTED":
-        matched = duplicate_matches(first)
-        if matched:
-            return DuplicateFailure(
-                FailureKind.INVALID,
-                f"DUPLICATES_DETECTED: a duplicate rule matched existing record {', '.join(matched)} ({message})",
-                tuple(matched),
-            )
-    named = f" [{', '.join(fields)}]" if fields else ""
-    return WriteFailure(FailureKind.INVALID, f"{code or 'ERROR'}{named}: {message}")
