@@ -90,11 +90,9 @@ class ContactWorld:
 
     def calls(self, provider: str, since: int, *, path: str | None = None) -> int:
         """Vendor API calls to ``provider`` after ``since`` (token and sign-in calls are not API calls)."""
-        return sum(
-            1
-            for call in self.state.calls.calls(CallFilter(provider=provider, after_id=since, path=path))  # type: ignore[arg-type]
-            if "/oauth2/" not in call.path and "/token" not in call.path.rsplit("/", 1)[-1]
-        )
+        where = CallFilter(provider=provider, after_id=since, path=path)  # type: ignore[arg-type]
+        calls = self.state.calls.calls(where)
+        return len([c for c in calls if "/oauth2/" not in c.path and "/token" not in c.path.rsplit("/", 1)[-1]])
 
     # -- hands ---------------------------------------------------------------------------------------
 
