@@ -556,10 +556,12 @@ def orphan_sources_needed(
 ) -> dict[Side, set[str]]:
     """Ids to fetch, per side, that are the sources of orphans whose source was not seen in this pass."""
     planner = _Planner(views, links, config)
+    needed: dict[Side, set[str]] = {side: set() for side in Side}
+    if not any(planner.orphans.values()):
+        return needed  # the common case: no copy of ours among the new items, nothing to plan twice
     for link in planner.links:
         planner.plan_link(link)
     planner.pair_orphans()
-    needed: dict[Side, set[str]] = {side: set() for side in Side}
     for orphans in planner.unresolved_orphans().values():
         for orphan in orphans:
             origin = marker_source(orphan.marker)
