@@ -2,7 +2,9 @@
 
 The folder is found by the id kept in the cursor (so renaming it changes nothing), else by name, and created when it
 does not exist or was deleted (gone, or in Deleted Items). The category the selection uses ("Don't sync with
-Salesforce" in automatic selection, "Sync with Salesforce" in manual) is added to the master list when missing.
+Salesforce" in automatic selection, "Sync with Salesforce" in manual) is added to the master list when missing. In
+manual selection, the setup of a listing also reads the mailbox's contact folders afresh (see
+:mod:`~app.connectors.microsoft.contacts_sources`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Sequence
 
 from app.connectors.microsoft.client import BatchRequest, BatchResponse
 from app.connectors.microsoft.contacts_reads import graph_url, odata_string, raise_for, send_batch
+from app.connectors.microsoft.contacts_sources import FolderRound, folder_round, take_folder_round
 from app.connectors.microsoft.contacts_state import MailboxState
 from app.connectors.selection import DONT_SYNC_CATEGORY, SYNC_CATEGORY, SYNC_CONTAINER_NAME
 from app.sync.stores import StoreError
@@ -19,16 +22,22 @@ from app.sync.stores import StoreError
 CATEGORY_COLOURS = {SYNC_CATEGORY: "preset4", DONT_SYNC_CATEGORY: "preset0"}
 
 
-def setup(mailbox: MailboxState, known_folder: str | None) -> list[BatchRequest]:
-    """Find (or create) the folder, note Deleted Items, and check the master categories.
+def setup(mailbox: MailboxState, known_folder: str | None, *, listing: bool = False) -> list[BatchRequest]:
+    """Find (or create) the folder, note Deleted Items, check the master categories and, for a ``listing`` in
+    manual selection, read the contact folders afresh.
 
     Returns the category creations still to send (they ride with the next batch).
     """
     wanted = SYNC_CATEGORY if mailbox.manual else DONT_SYNC_CATEGORY
+    folders: FolderRound | None = None
+    if listing and mailbox.manual:
+        mailbox.contact_folders.link = None
+        folders = folder_round(mailbox)
     requests = [
         BatchRequest("categories", "GET", "/me/outlook/masterCategories"),
         BatchRequest("trash", "GET", graph_url("/me/mailFolders/deleteditems", select="id")),
         _folder_lookup(known_folder),
+        *([folders.request()] if folders is not None else []),
     ]
     result = send_batch(mailbox.client, requests)
     trash = result["trash"]
@@ -41,6 +50,8 @@ def setup(mailbox: MailboxState, known_folder: str | None) -> list[BatchRequest]
             body = {"displayName": wanted, "color": CATEGORY_COLOURS[wanted]}
             pending.append(BatchRequest("newcategory", "POST", "/me/outlook/masterCategories", body=body))
     mailbox.folder = _found_folder(mailbox, result["folder"], known_folder)
+    if folders is not None:
+        take_folder_round(mailbox, folders, result)
     if mailbox.folder is None:
         _create_folder(mailbox, pending)
         pending = []

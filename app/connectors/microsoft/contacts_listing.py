@@ -3,12 +3,16 @@
 - An incremental listing sends ONE batch when little changed: the folder's delta (``$select=id``), the folder's
   contacts modified since the previous pass (newest first, with the two extended properties crmbridge needs and
   that delta cannot expand: the marker and the sensitivity), the folder itself (deleted or in Deleted Items means
-  re-create it), and in manual selection the categorised contacts of the default folder. Further delta pages (200
-  per page) ride with further pages of that query; a changed id the query did not bring is read by id (20 per
-  batch).
+  re-create it), and in manual selection the changes to the mailbox's contact folders and the categorised contacts
+  of the default folder and of the other contact folders (as many as fit in the batch: the rest take turns across
+  passes, see :mod:`app.connectors.microsoft.contacts_sources`). Further delta pages (200 per page) ride with
+  further pages of that query; a changed id the query did not bring is read by id (20 per batch); a contact folder
+  created since the previous pass is searched in one more batch.
 - A complete listing (no cursor, an expired delta token, a changed selection, a re-created folder) runs a fresh
   delta round next to a plain listing of the folder (1,000 per page, with the extended properties): the listing
-  gives the content, the round gives the delta link and the ids the listing may have missed while it paged.
+  gives the content, the round gives the delta link and the ids the listing may have missed while it paged. In
+  manual selection the categorised contacts ride in the same first batch (the contact folders were read in the
+  setup batch).
 
 Every read is a ``$batch`` round trip. In manual selection, both listings end with the housekeeping of
 :mod:`app.connectors.microsoft.contacts_selection`.
@@ -22,7 +26,7 @@ from types import MappingProxyType
 from typing import Any
 
 from app.connectors.microsoft import mapping
-from app.connectors.microsoft.client import BatchRequest, BatchResult, GraphClient, PagedRead
+from app.connectors.microsoft.client import MAX_BATCH_REQUESTS, BatchRequest, BatchResult, GraphClient, PagedRead
 from app.connectors.microsoft.contacts_cursor import Cursor
 from app.connectors.microsoft.contacts_folder import folder_gone, recreate_folder
 from app.connectors.microsoft.contacts_reads import (
@@ -35,7 +39,8 @@ from app.connectors.microsoft.contacts_reads import (
     take_optional_page,
     take_page,
 )
-from app.connectors.microsoft.contacts_selection import housekeeping, pick_chain, take_pick
+from app.connectors.microsoft.contacts_selection import housekeeping, pick_in, pick_reads, take_picks
+from app.connectors.microsoft.contacts_sources import folder_round, take_folder_round
 from app.connectors.microsoft.contacts_state import MailboxState
 from app.sync.stores import Gone, Listing, Removal
 
@@ -59,18 +64,16 @@ def complete(mailbox: MailboxState, extras: list[BatchRequest], *, may_recreate:
         graph_url(contacts, top=LIST_PAGE_SIZE, select=mapping.SELECT, expand=mapping.EXPAND_EXTENDED),
         depends_on=("delta",),
     )
-    pick = pick_chain(mailbox)
-    first = send_batch(
-        mailbox.client, [delta.request(), listing.request(), *([pick.request()] if pick else []), *extras]
-    )
+    fixed = [delta.request(), listing.request(), *extras]
+    picks = pick_reads(mailbox, MAX_BATCH_REQUESTS - len(fixed))
+    first = send_batch(mailbox.client, [*fixed, *(pick.request() for pick in picks)])
     answer = first["delta"]
     if answer.status == 404 and may_recreate:
         recreate_folder(mailbox)
         return complete(mailbox, [], may_recreate=False)
     take_page(delta, answer)
     take_page(listing, first["list"])
-    if pick is not None:
-        take_pick(pick, first["pick"])
+    picked = take_picks(mailbox, picks, first)
     follow_chains(mailbox.client, [delta, listing])
     docs = {mapping.contact_id(doc): doc for doc in listing.items}
     missing = [
@@ -85,8 +88,8 @@ def complete(mailbox: MailboxState, extras: list[BatchRequest], *, may_recreate:
         mailbox.remember(doc)
         mailbox.record(doc, entries)
     if mailbox.manual:
-        housekeeping(mailbox, in_folder, pick.items if pick else [], (), entries)
-    cursor = Cursor(folder, mailbox.scope, delta.delta_link, _since(first), mailbox.trash)
+        housekeeping(mailbox, in_folder, picked, (), entries)
+    cursor = _cursor(mailbox, delta.delta_link, first)
     return Listing(MappingProxyType(entries), complete=True, cursor=cursor.dump())
 
 
@@ -96,16 +99,20 @@ def incremental(mailbox: MailboxState, saved: Cursor) -> Listing:
     assert saved.delta_link is not None
     delta = PagedRead("delta", saved.delta_link, prefer=(_MAX_PAGE,))
     recent = _recent_read(folder, saved.since)
-    pick = pick_chain(mailbox)
     check = BatchRequest("folder", "GET", graph_url(f"/me/contactFolders/{folder}", select="id,parentFolderId"))
-    first = send_batch(mailbox.client, [delta.request(), recent.request(), check, *([pick.request()] if pick else [])])
+    folders = folder_round(mailbox, last_pass=saved.since)
+    fixed = [delta.request(), recent.request(), check, *([folders.request()] if folders is not None else [])]
+    picks = pick_reads(mailbox, MAX_BATCH_REQUESTS - len(fixed))
+    first = send_batch(mailbox.client, [*fixed, *(pick.request() for pick in picks)])
+    created_folders = take_folder_round(mailbox, folders, first) if folders is not None else []
     if folder_gone(mailbox, first["folder"]) or first["delta"].status == 404:
         recreate_folder(mailbox)
         return complete(mailbox, [], may_recreate=False)
     if delta_expired(first["delta"]):
         return complete(mailbox, [])
-    if pick is not None:
-        take_pick(pick, first["pick"])
+    picked = {mapping.contact_id(doc): doc for doc in take_picks(mailbox, picks, first)}
+    for doc in pick_in(mailbox, created_folders):
+        picked.setdefault(mapping.contact_id(doc), doc)
     docs = _read_round(mailbox.client, delta, recent, first)
     changed, removed = _changes(delta.items)
     entries: dict[str, str] = {}
@@ -113,13 +120,13 @@ def incremental(mailbox: MailboxState, saved: Cursor) -> Listing:
     in_folder = _place_changed(mailbox, changed, docs, entries, reasons)
     if mailbox.manual:
         departed = _place_removed(mailbox, removed, entries, reasons, in_folder)
-        housekeeping(mailbox, in_folder, pick.items if pick else [], departed, entries, skip=set(removed))
+        housekeeping(mailbox, in_folder, list(picked.values()), departed, entries, skip=set(removed))
     else:
         for item_id in removed:
             reasons.setdefault(item_id, Removal.UNKNOWN)
     for item_id in entries:
         reasons.pop(item_id, None)
-    cursor = Cursor(folder, mailbox.scope, delta.delta_link or saved.delta_link, _since(first), mailbox.trash)
+    cursor = _cursor(mailbox, delta.delta_link or saved.delta_link, first)
     return Listing(MappingProxyType(entries), complete=False, cursor=cursor.dump(), removed=MappingProxyType(reasons))
 
 
@@ -217,6 +224,22 @@ def _changes(entries: Iterable[dict[str, Any]]) -> tuple[list[str], list[str]]:
         state.pop(item_id, None)
         state[item_id] = "@removed" not in entry
     return [i for i, alive in state.items() if alive], [i for i, alive in state.items() if not alive]
+
+
+def _cursor(mailbox: MailboxState, delta_link: str | None, first: BatchResult) -> Cursor:
+    """The cursor this pass hands on (the contact folders in manual selection only)."""
+    known = mailbox.contact_folders
+    return Cursor(
+        mailbox.require_folder(),
+        mailbox.scope,
+        delta_link,
+        _since(first),
+        mailbox.trash,
+        known.parents if mailbox.manual else None,
+        known.link,
+        known.read_at,
+        known.turn,
+    )
 
 
 def _since(result: BatchResult) -> str:

@@ -1,9 +1,11 @@
 """What the Outlook contact store knows of one mailbox between calls, and which of its contacts are items.
 
 The state: the client, the selection method, whether private contacts are in scope, the synced folder and Deleted
-Items ids once known, what this pass read (the answer ``get_many`` gives without asking again) and the contacts as
-last read or written (for updates). The scope rules: a contact read by id is gone, out of scope or an item; a
-contact of the folder is an item unless private or, in automatic selection, excluded by its category.
+Items ids once known, in manual selection the mailbox's other contact folders (where categorised contacts are looked
+for, see :mod:`~app.connectors.microsoft.contacts_sources`), what this pass read (the answer ``get_many`` gives
+without asking again) and the contacts as last read or written (for updates). The scope rules: a contact read by id
+is gone, out of scope or an item; a contact of the folder is an item unless private or, in automatic selection,
+excluded by its category.
 """
 
 from __future__ import annotations
@@ -20,6 +22,20 @@ from app.sync.stores import Gone, Lookup, OutOfScope, StoreError
 
 
 @dataclass(eq=False)
+class ContactFolders:
+    """Manual selection: the mailbox's contact folders as a ``/me/contactFolders/delta`` round last told them."""
+
+    #: Every contact folder listed: id -> parent folder id (None: not read yet, a fresh round is due).
+    parents: dict[str, str | None] | None = None
+    #: The delta link of the folder round (None: a fresh round is due).
+    link: str | None = None
+    #: When the last fresh round ended (Graph's time, UTC text).
+    read_at: str | None = None
+    #: Where the next pass starts in the folders to search, when they do not all fit in one batch.
+    turn: int = 0
+
+
+@dataclass(eq=False)
 class MailboxState:
     """One mailbox as the contact store sees it: its settings, its folders and what it has read."""
 
@@ -28,6 +44,8 @@ class MailboxState:
     include_private: bool
     folder: str | None = None
     trash: str | None = None
+    #: Manual selection: the other contact folders, searched for contacts that ask to be synced.
+    contact_folders: ContactFolders = field(default_factory=ContactFolders)
     #: What this pass read: the answer ``get_many`` gives without asking again.
     seen: dict[str, Lookup] = field(default_factory=dict)
     #: Contacts as last read or written (their other addresses and numbers, for updates).

@@ -3,9 +3,10 @@
 Scope. The folder (created on the first pass, then found by the id kept in the cursor, so renaming it changes
 nothing) holds the synced contacts. Automatic selection syncs every contact in it except those categorised
 "Don't sync with Salesforce"; manual selection keeps the category "Sync with Salesforce" on every contact in it,
-brings contacts of the default Contacts folder that carry that category into it (Graph v1.0 cannot move a contact,
-so the contact is copied into the folder and the original deleted, in one ``$batch`` with ``dependsOn``), and takes
-the category off contacts moved out of it. Private contacts (``PidTagSensitivity`` 2) are out of scope unless
+brings contacts that carry that category anywhere else into it (the default Contacts folder and every other contact
+folder, child folders included, but Deleted Items; Graph v1.0 cannot move a contact, so the contact is copied into
+the folder and the original deleted, in one ``$batch`` with ``dependsOn``), and takes the category off contacts
+moved out of it. Private contacts (``PidTagSensitivity`` 2) are out of scope unless
 ``include_private``.
 
 Every call is a ``$batch`` round trip. This class ties together the modules that do the work:
@@ -17,6 +18,7 @@ Every call is a ``$batch`` round trip. This class ties together the modules that
 - :mod:`~app.connectors.microsoft.contacts_lookups`: contacts by id and by marker (``get_many``,
   ``find_by_markers``);
 - :mod:`~app.connectors.microsoft.contacts_selection`: manual selection's housekeeping;
+- :mod:`~app.connectors.microsoft.contacts_sources`: the contact folders manual selection searches;
 - :mod:`~app.connectors.microsoft.contacts_writes`: creates, updates and deletes;
 - :mod:`~app.connectors.microsoft.contacts_reads`: read round trips and the Graph URLs they ask for.
 """
@@ -31,7 +33,7 @@ from app.connectors.microsoft.contacts_cursor import Cursor
 from app.connectors.microsoft.contacts_folder import setup
 from app.connectors.microsoft.contacts_listing import complete, incremental
 from app.connectors.microsoft.contacts_reads import RoundExpired
-from app.connectors.microsoft.contacts_state import MailboxState
+from app.connectors.microsoft.contacts_state import ContactFolders, MailboxState
 from app.connectors.selection import SelectionMethod
 from app.sync.stores import Create, Delete, Listing, Lookup, Marked, StoreError, Update, WriteResult
 
@@ -64,10 +66,13 @@ class GraphContactStore:
         saved = Cursor.load(cursor)
         try:
             if saved is None:
-                return complete(mailbox, setup(mailbox, None))
+                return complete(mailbox, setup(mailbox, None, listing=True))
             mailbox.trash = saved.trash
+            mailbox.contact_folders = ContactFolders(
+                saved.folders, saved.folders_link, saved.folders_read_at, saved.turn
+            )
             if saved.scope != mailbox.scope or saved.delta_link is None:
-                return complete(mailbox, setup(mailbox, saved.folder))
+                return complete(mailbox, setup(mailbox, saved.folder, listing=True))
             mailbox.folder = saved.folder
             return incremental(mailbox, saved)
         except RoundExpired:

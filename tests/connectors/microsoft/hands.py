@@ -7,6 +7,7 @@ Graph conversion here is written independently of ``app.connectors.microsoft.map
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -22,7 +23,7 @@ from app.connectors.selection import SYNC_CONTAINER_NAME, SelectionMethod
 from app.connectors.vendor_http import RebasingTransport
 from app.sandbox.calls import CallFilter
 from app.sandbox.microsoft.backend import MicrosoftBackend
-from app.sandbox.microsoft.models import Mailbox
+from app.sandbox.microsoft.models import Folder, Mailbox
 from tests.sandbox.conftest import LiveSandbox
 
 ALEX = "alex.morgan@example.com"
@@ -191,6 +192,28 @@ class OutlookUser:
             props = graph_contact(person(n)) | {"displayName": f"Katherine{n} Johnson"}
             mailbox.add_item("contact", folder, props, now)
 
+    def sandbox_folder(self, folder_id: str) -> Folder:
+        """The sandbox's record of a folder, by its Graph id."""
+        mailbox = self.mailbox
+        return next(f for f in mailbox.folders.values() if mailbox.folder_id(f) == folder_id)
+
+    def folder_in_deleted_items(self, name: str) -> str:
+        """A contact folder that sits in Deleted Items, as Outlook leaves a deleted folder (the sandbox's Graph
+        cannot put one there, so it is made in the sandbox's state); its id."""
+        mailbox = self.mailbox
+        trash = mailbox.well_known("mailFolder", "deleteditems")
+        assert trash is not None
+        return mailbox.folder_id(mailbox.add_folder("contactFolder", {"displayName": name}, parent=trash.key))
+
+    def vanish_folder(self, folder_id: str) -> None:
+        """A contact folder and its contacts disappear without a trace in the change log (so no folder delta
+        reports it): the next read of it answers 404."""
+        mailbox = self.mailbox
+        folder = self.sandbox_folder(folder_id)
+        for item in mailbox.items_in(folder.key):
+            del mailbox.items[item.key]
+        del mailbox.folders[folder.key]
+
     def calls(self) -> int:
         """Graph calls so far (a ``$batch`` is one)."""
         return self.sandbox.state.calls.count(CallFilter(path="/graph.microsoft.com/"))
@@ -209,8 +232,10 @@ class OutlookUser:
 
     # -- the user's hands
 
-    def create_folder(self, name: str) -> str:
-        response = self.http.post("/me/contactFolders", json={"displayName": name})
+    def create_folder(self, name: str, *, parent: str | None = None) -> str:
+        """A contact folder (under the default Contacts folder, or a child of ``parent``); its id."""
+        path = "/me/contactFolders" if parent is None else f"/me/contactFolders/{parent}/childFolders"
+        response = self.http.post(path, json={"displayName": name})
         assert response.status_code == 201, response.text
         return str(response.json()["id"])
 
@@ -268,3 +293,20 @@ class OutlookUser:
         response = self.http.get("/me/outlook/masterCategories")
         assert response.status_code == 200, response.text
         return {entry["displayName"] for entry in response.json()["value"]}
+
+
+class BatchSpy(httpx.BaseTransport):
+    """Real HTTP to the sandbox, keeping the sub-requests of every ``$batch`` sent (one list per call)."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.batches: list[list[dict[str, Any]]] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/$batch"):
+            self.batches.append(list(json.loads(request.read())["requests"]))
+        return self.inner.handle_request(request)
+
+    def urls(self, batch: int = -1) -> list[str]:
+        """The sub-request URLs of a batch (the last one by default)."""
+        return [str(sub["url"]) for sub in self.batches[batch]]
