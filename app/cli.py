@@ -48,6 +48,14 @@ keys_app = typer.Typer(
     epilog="Examples:\n\n\b\n  crmbridge keys generate\n  crmbridge keys rotate",
 )
 app.add_typer(keys_app, name="keys")
+settings_app = typer.Typer(
+    help="Show and change a user's sync settings (within what their sync configuration allows).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    epilog="Examples:\n\n\b\n  crmbridge settings show --user alex.morgan@example.com\n"
+    "  crmbridge settings set --user alex.morgan@example.com contacts.direction=sf_to_mailbox",
+)
+app.add_typer(settings_app, name="settings")
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:
@@ -447,6 +455,102 @@ def sync(
     # A user named on the command line who could not be synced is a failure; in a run over everyone it is not.
     if any(report.failed or (user is not None and report.skipped) for report in reports):
         raise typer.Exit(1)
+
+
+def _table(rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    for row in rows:
+        typer.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+@settings_app.command("show", epilog="Examples:\n\n\b\n  crmbridge settings show --user alex.morgan@example.com")
+def settings_show(user: Annotated[str, typer.Option(help="The user's email address.")]) -> None:
+    """Show each sync setting of a user: the value that applies, where it comes from, what is allowed, what it does.
+
+    Sources: enforced (fixed by the sync configuration), user (their own choice), configuration (the
+    configuration's default or only allowed value), default (the product's).
+    """
+    from app.services import preferences
+    from app.services import users as user_service
+
+    with _database(_settings()) as session:
+        person = user_service.find_user(session, user)
+        if person is None:
+            _fail(f"no user {user}; see `crmbridge users list`.", 2)
+        effective = preferences.effective_settings(session, person)
+    applied = effective.configuration
+    if applied is None:
+        typer.echo(f"{person.email}: no sync configuration applies (built-in: everything allowed, product defaults)")
+    else:
+        typer.echo(
+            f"{person.email}: sync configuration {applied.policy.name!r} ({applied.policy.mode.value}, "
+            f"applies by {applied.matched_by}); max delete share {effective.max_delete_share:g}"
+        )
+    rows: list[tuple[str, ...]] = [("KEY", "VALUE", "SOURCE", "ALLOWED", "DESCRIPTION")]
+    for key, resolved in effective.settings.items():
+        source = resolved.source.value + (" (locked)" if resolved.locked else "")
+        value = preferences.format_value(resolved.value)
+        rows.append((key, value, source, resolved.allowed.describe(), resolved.setting.description))
+    _table(rows)
+    for key, resolved in effective.settings.items():
+        if resolved.note:
+            typer.echo(f"note: {key}: {resolved.note}")
+
+
+@settings_app.command(
+    "set",
+    epilog="Examples:\n\n\b\n  crmbridge settings set --user alex.morgan@example.com contacts.direction=sf_to_mailbox\n"
+    "  crmbridge settings set --user priya.shah@example.com events.enabled=true events.window_past_days=30\n"
+    "  crmbridge settings set --user alex.morgan@example.com contacts.scope=list_view "
+    "contacts.list_view_id=00B5e00000AbCdE\n"
+    "  crmbridge settings set --user alex.morgan@example.com contacts.direction=",
+)
+def settings_set(
+    user: Annotated[str, typer.Option(help="The user's email address.")],
+    assignments: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="KEY=VALUE...",
+            help="Settings to change: true/false, whole numbers, or one of the choices (see `crmbridge settings "
+            "show`). KEY= with nothing after it takes the user's own value away, so the default applies again.",
+        ),
+    ],
+) -> None:
+    """Change some of a user's sync settings, all or none: they apply from the user's next sync pass.
+
+    The change is recorded in the user's settings history as made from the command line. Exits 2, changing
+    nothing, when a key or value is not acceptable.
+    """
+    from app.errors import InvalidInput
+    from app.services import preferences
+    from app.services import users as user_service
+
+    changes: dict[str, object] = {}
+    for assignment in assignments:
+        key, equals, text = assignment.partition("=")
+        key = key.strip()
+        if not equals or not key:
+            _fail(f"expected KEY=VALUE, got {assignment!r} (for example contacts.direction=sf_to_mailbox).", 2)
+        if key in changes:
+            _fail(f"{key} is given more than once.", 2)
+        try:
+            changes[key] = preferences.setting(key).parse(text) if text.strip() else None
+        except preferences.SettingValueError as exc:
+            _fail(str(exc), 2)
+    with _database(_settings()) as session:
+        person = user_service.find_user(session, user)
+        if person is None:
+            _fail(f"no user {user}; see `crmbridge users list`.", 2)
+        before = preferences.effective_settings(session, person).values()
+        try:
+            after = preferences.change_settings(session, person, changes, actor=None, source="cli")
+        except InvalidInput as exc:
+            _fail(f"nothing was changed: {exc.message}", 2)
+    for key in changes:
+        resolved = after.settings[key]
+        old, new = preferences.format_value(before[key]), preferences.format_value(resolved.value)
+        change = f"{old} -> {new}" if old != new else f"{new} (unchanged)"
+        typer.echo(f"{person.email}: {key}: {change} [{resolved.source.value}]")
 
 
 def main() -> None:

@@ -14,7 +14,10 @@ from sqlalchemy.engine import Engine
 from app import __version__
 from app.api import admin_users, connections, health, pages, signin
 from app.api.addin import install_addin
+from app.api.admin_sync_api import router as admin_sync_api_router
+from app.api.dashboard import router as dashboard_router
 from app.api.error_handlers import UnexpectedErrorMiddleware, install_error_handlers
+from app.api.settings_api import router as settings_api_router
 from app.api.web_auth import install_web_auth, template_context
 from app.api.web_security import BodySizeLimitMiddleware, RateLimiter, SecurityHeadersMiddleware, page_csp
 from app.connectors.oauth_clients import VendorOAuth
@@ -75,6 +78,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(signin.router)
     app.include_router(connections.router)
     app.include_router(admin_users.router)
+    app.include_router(settings_api_router)
+    app.include_router(admin_sync_api_router)
+    app.include_router(dashboard_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # Where vendor calls go: None means the real vendors; in sandbox mode, the sandbox's base URL.
     app.state.vendor_base_url = None

@@ -146,7 +146,7 @@ def sync_contacts(
     """Run one contact pass for ``user`` and record it as a sync run."""
     assert user.id is not None
     with Session(env.engine) as session:
-        settings = contact_sync_settings(session, user.id)
+        settings = contact_sync_settings(session, user)
         missing = missing_connections(session, user)
         problems = unusable_connections(session, user)
     if not settings.enabled:

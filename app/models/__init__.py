@@ -12,6 +12,7 @@ from app.models.enums import (
     SyncRunStatus,
     SyncTrigger,
 )
+from app.models.policy import ChangeSource, PolicyMode, SettingChange, SyncPolicy
 from app.models.setting import UserSetting
 from app.models.sync import SyncConflict, SyncCursor, SyncLink, SyncRun
 from app.models.user import User
@@ -19,16 +20,20 @@ from app.models.web_session import WebSession
 
 __all__ = [
     "NAMING_CONVENTION",
+    "ChangeSource",
     "Connection",
     "ConnectionStatus",
     "ItemType",
     "LoggedEmail",
     "MailProvider",
+    "PolicyMode",
     "Provider",
     "Role",
+    "SettingChange",
     "SyncConflict",
     "SyncCursor",
     "SyncLink",
+    "SyncPolicy",
     "SyncRun",
     "SyncRunStatus",
     "SyncTrigger",

@@ -1,32 +1,48 @@
-"""A user's sync settings for contacts, read from their stored settings with the product's defaults.
+"""A user's contact sync settings, as a sync pass uses them.
 
-The settings page, the JSON API and ``crmbridge settings`` write these keys; the sync pass reads them through
-:func:`contact_sync_settings`, so a change applies from the next pass.
+They are the user's effective settings (:mod:`app.services.preferences`: the configuration that applies, the
+user's own choices, the defaults), read at the start of every pass through :func:`contact_sync_settings`, so a
+change made on the settings page, through the JSON API or with ``crmbridge settings set`` applies from the next pass.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app.connectors.contact_fields import MATCH_FIELD, MULTI_VALUED
 from app.connectors.salesforce.contacts_store import ContactScope
 from app.connectors.selection import SelectionMethod
-from app.models import UserSetting
+from app.models import User
+from app.services.preferences import SettingValue, effective_settings
+from app.services.preferences.catalogue import (
+    CONTACTS_DIRECTION,
+    CONTACTS_ENABLED,
+    CONTACTS_FORBID_TO_REMOVE,
+    CONTACTS_LIST_VIEW,
+    CONTACTS_SCOPE,
+    SYNC_CONFLICT_POLICY,
+    SYNC_INCLUDE_PRIVATE,
+    SYNC_SELECTION,
+)
+from app.services.preferences.configurations import DEFAULT_MAX_DELETE_SHARE
 from app.sync.config import ConflictPolicy, Direction, Side, SyncConfig
 
-CONTACTS_ENABLED = "contacts.enabled"
-CONTACTS_DIRECTION = "contacts.direction"
-CONTACTS_SELECTION = "contacts.selection"
-CONTACTS_SCOPE = "contacts.scope"
-CONTACTS_LIST_VIEW = "contacts.list_view_id"
-CONTACTS_FORBID_TO_REMOVE = "contacts.forbid_to_remove"
-CONTACTS_INCLUDE_PRIVATE = "contacts.include_private"
-CONFLICT_POLICY = "sync.conflict_policy"
-MAX_DELETE_SHARE = "sync.max_delete_share"
+__all__ = [
+    "CONTACTS_DIRECTION",
+    "CONTACTS_ENABLED",
+    "CONTACTS_FORBID_TO_REMOVE",
+    "CONTACTS_LIST_VIEW",
+    "CONTACTS_SCOPE",
+    "SYNC_CONFLICT_POLICY",
+    "SYNC_INCLUDE_PRIVATE",
+    "SYNC_SELECTION",
+    "ContactSyncSettings",
+    "contact_sync_settings",
+    "settings_from",
+]
 
 
 @dataclass(frozen=True)
@@ -35,7 +51,7 @@ class ContactSyncSettings:
 
     ``forbid_to_remove`` (the default): a contact deleted in the mailbox never deletes the Salesforce contact;
     the mailbox copy comes back on the next pass. A contact deleted in Salesforce is always deleted from the
-    mailbox folder.
+    mailbox folder. ``max_delete_share`` comes from the admin's sync configuration.
     """
 
     enabled: bool = True
@@ -46,7 +62,7 @@ class ContactSyncSettings:
     forbid_to_remove: bool = True
     include_private: bool = False
     conflict_policy: ConflictPolicy = ConflictPolicy.SALESFORCE_WINS
-    max_delete_share: float = 0.2
+    max_delete_share: float = DEFAULT_MAX_DELETE_SHARE
 
     def engine_config(self, *, allow_mass_delete: bool = False) -> SyncConfig:
         """The engine's configuration for a contact pass."""
@@ -61,29 +77,25 @@ class ContactSyncSettings:
         )
 
 
-def stored_settings(session: Session, user_id: int) -> dict[str, Any]:
-    """Every stored setting of the user, by key."""
-    rows = session.exec(select(UserSetting).where(UserSetting.user_id == user_id)).all()
-    return {row.key: row.value for row in rows}
+def contact_sync_settings(session: Session, user: User) -> ContactSyncSettings:
+    """The contact sync settings that apply to ``user`` now."""
+    effective = effective_settings(session, user)
+    return settings_from(effective.values(), max_delete_share=effective.max_delete_share)
 
 
-def contact_sync_settings(session: Session, user_id: int) -> ContactSyncSettings:
-    """The user's contact sync settings; a key that is not stored takes the default."""
-    return settings_from(stored_settings(session, user_id))
-
-
-def settings_from(values: Mapping[str, Any]) -> ContactSyncSettings:
-    """Build the settings from stored values (the writers validate; unknown keys are ignored)."""
-    defaults = ContactSyncSettings()
-    list_view = values.get(CONTACTS_LIST_VIEW)
+def settings_from(
+    values: Mapping[str, SettingValue], *, max_delete_share: float = DEFAULT_MAX_DELETE_SHARE
+) -> ContactSyncSettings:
+    """The contact settings in a full set of effective values (validated: see :mod:`app.services.preferences`)."""
+    list_view = values[CONTACTS_LIST_VIEW]
     return ContactSyncSettings(
-        enabled=bool(values.get(CONTACTS_ENABLED, defaults.enabled)),
-        direction=Direction(values.get(CONTACTS_DIRECTION, defaults.direction)),
-        selection=SelectionMethod(values.get(CONTACTS_SELECTION, defaults.selection)),
-        scope=ContactScope(values.get(CONTACTS_SCOPE, defaults.scope)),
+        enabled=bool(values[CONTACTS_ENABLED]),
+        direction=Direction(str(values[CONTACTS_DIRECTION])),
+        selection=SelectionMethod(str(values[SYNC_SELECTION])),
+        scope=ContactScope(str(values[CONTACTS_SCOPE])),
         list_view_id=str(list_view) if list_view else None,
-        forbid_to_remove=bool(values.get(CONTACTS_FORBID_TO_REMOVE, defaults.forbid_to_remove)),
-        include_private=bool(values.get(CONTACTS_INCLUDE_PRIVATE, defaults.include_private)),
-        conflict_policy=ConflictPolicy(values.get(CONFLICT_POLICY, defaults.conflict_policy)),
-        max_delete_share=float(values.get(MAX_DELETE_SHARE, defaults.max_delete_share)),
+        forbid_to_remove=bool(values[CONTACTS_FORBID_TO_REMOVE]),
+        include_private=bool(values[SYNC_INCLUDE_PRIVATE]),
+        conflict_policy=ConflictPolicy(str(values[SYNC_CONFLICT_POLICY])),
+        max_delete_share=max_delete_share,
     )

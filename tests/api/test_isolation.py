@@ -40,6 +40,7 @@ from app.models import (
     Provider,
     SyncCursor,
     SyncLink,
+    SyncPolicy,
     SyncRun,
     SyncTrigger,
     User,
@@ -121,6 +122,10 @@ def _seed_b(engine: Engine, cipher: object) -> Resources:
         db.add_all([email, run, link])
         db.add(UserSetting(user_id=b.id, key="sync.contacts", value={"enabled": True}))
         db.add(SyncCursor(user_id=b.id, collection="contacts", value="cursor-of-b"))
+        # A sync configuration is not a user's resource but an admin's; this one names B (A must not see it), and
+        # A, a rep, is refused it (403) as any of B's resources.
+        configuration = SyncPolicy(name="Configuration of B", user_emails=[B_EMAIL])
+        db.add(configuration)
         db.flush()
         parameters = {
             "user_id": str(b.id),
@@ -135,6 +140,7 @@ def _seed_b(engine: Engine, cipher: object) -> Resources:
             "key": "sync.contacts",
             "setting_key": "sync.contacts",
             "collection": "contacts",
+            "configuration_id": str(configuration.id),
         }
     return Resources(b, parameters, (B_EMAIL, "Bailey", *B_MARKERS_EXTRA))
 
@@ -153,6 +159,7 @@ def _snapshot(engine: Engine, user_id: int) -> dict[str, object]:
             "links": len(list(db.exec(select(SyncLink).where(SyncLink.user_id == user_id)))),
             "settings": [s.value for s in db.exec(select(UserSetting).where(UserSetting.user_id == user_id))],
             "cursors": [c.value for c in db.exec(select(SyncCursor).where(SyncCursor.user_id == user_id))],
+            "configurations": [(p.name, p.user_emails) for p in db.exec(select(SyncPolicy))],
             "sessions": len(list(db.exec(select(WebSession).where(WebSession.user_id == user_id)))),
         }
 

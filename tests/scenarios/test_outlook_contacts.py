@@ -258,7 +258,7 @@ def test_one_way_directions_never_write_the_read_only_side(world: ContactWorld) 
 
 
 def test_manual_selection_syncs_only_what_the_user_marks(world: ContactWorld) -> None:
-    world.set(ALEX, keys.CONTACTS_SELECTION, "manual")
+    world.set(ALEX, keys.SYNC_SELECTION, "manual")
     first_sync(world)
     with world.graph(ALEX) as graph:
         marked = graph.post(
