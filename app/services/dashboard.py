@@ -8,6 +8,7 @@ Days are UTC days.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -18,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from app.models import SyncConflict, SyncRun, SyncRunStatus, SyncTrigger, User
 from app.services.sync_reset import RUNNING_PASS_LIMIT
+from app.sync.apply import SideSummary
 
 #: How many days the activity series covers, today (UTC) included.
 SERIES_DAYS = 30
@@ -55,17 +57,8 @@ ITEM_WORDS = {"contact": ("contact", "contacts"), "event": ("event", "events"), 
 _STOPPED = (SyncRunStatus.FAILED, SyncRunStatus.ABORTED)
 
 
-class SideCounts(BaseModel):
-    """What one pass did on one side."""
-
-    created: int = 0
-    updated: int = 0
-    deleted: int = 0
-    linked: int = 0
-    unlinked: int = 0
-    conflicts: int = 0
-    skipped: int = 0
-    errors: int = 0
+#: What one pass did on one side: the engine's own summary (a dataclass pydantic serialises as it is).
+SideCounts = SideSummary
 
 
 class PassSummary(BaseModel):
@@ -172,7 +165,7 @@ def side_counts(counts: Mapping[str, Any], side: str) -> SideCounts:
     recorded = counts.get(side)
     if not isinstance(recorded, Mapping):
         return SideCounts()
-    return SideCounts(**{name: _int(recorded.get(name)) for name in SideCounts.model_fields})
+    return SideCounts(**{field.name: _int(recorded.get(field.name)) for field in fields(SideCounts)})
 
 
 def status_text(run: SyncRun, now: datetime) -> str:
