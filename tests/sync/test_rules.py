@@ -479,13 +479,19 @@ def test_a_value_salesforce_cuts_is_neither_a_change_nor_written_back() -> None:
     assert_quiet(world)
 
 
-def test_a_change_to_a_cut_value_flows_from_either_side() -> None:
+def cut_title_world() -> tuple[World, str, str]:
+    """A contact whose title Salesforce (10 characters at most) holds cut; returns (world, mailbox id, SF id)."""
     world = World()
     world.sf.max_length = 10
     mb_id = world.mb.put(contact("Ada", "ada@x.org", title="Principal Engineer"))
     world.sync()
     sf_id = world.partner(MB, mb_id)
     assert sf_id is not None
+    return world, mb_id, sf_id
+
+
+def test_a_change_to_a_cut_value_flows_from_either_side() -> None:
+    world, mb_id, sf_id = cut_title_world()
 
     world.sf.edit(sf_id, {"title": "CTO"})
     world.sync()
@@ -499,12 +505,7 @@ def test_a_change_to_a_cut_value_flows_from_either_side() -> None:
 
 
 def test_a_mailbox_delete_recreates_from_the_base_not_from_the_cut_copy() -> None:
-    world = World()
-    world.sf.max_length = 10
-    mb_id = world.mb.put(contact("Ada", "ada@x.org", title="Principal Engineer"))
-    world.sync()
-    sf_id = world.partner(MB, mb_id)
-    assert sf_id is not None
+    world, mb_id, sf_id = cut_title_world()
 
     world.mb.remove(mb_id)
     result = world.sync()
