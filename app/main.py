@@ -12,12 +12,13 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.engine import Engine
 
 from app import __version__
-from app.api import admin_users, connections, health, pages, signin
+from app.api import admin_configurations, admin_users, connections, health, pages, signin
 from app.api.addin import install_addin
 from app.api.admin_sync_api import router as admin_sync_api_router
 from app.api.dashboard import router as dashboard_router
 from app.api.error_handlers import UnexpectedErrorMiddleware, install_error_handlers
 from app.api.settings_api import router as settings_api_router
+from app.api.settings_page import router as settings_page_router
 from app.api.web_auth import install_web_auth, template_context
 from app.api.web_security import BodySizeLimitMiddleware, RateLimiter, SecurityHeadersMiddleware, page_csp
 from app.connectors.oauth_clients import VendorOAuth
@@ -78,7 +79,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(signin.router)
     app.include_router(connections.router)
     app.include_router(admin_users.router)
+    app.include_router(admin_configurations.router)
     app.include_router(settings_api_router)
+    app.include_router(settings_page_router)
     app.include_router(admin_sync_api_router)
     app.include_router(dashboard_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
