@@ -551,6 +551,9 @@
     if (mailbox.addHandlerAsync && Office.EventType && Office.EventType.ItemChanged) {
       mailbox.addHandlerAsync(Office.EventType.ItemChanged, function () { reset(); load(); });
     }
+    // The Sync view (taskpane_sync.js) reuses the signed-in API helper.
+    window.crmbridgePane = { api: api, el: el };
+    document.dispatchEvent(new CustomEvent("crmbridge:pane-ready"));
     load();
   }
 
