@@ -26,67 +26,8 @@ from types import MappingProxyType
 from typing import Any
 
 from app.connectors import contact_fields as cf
-from app.connectors.salesforce.contacts_company import (
-    CONTAINING_LIMIT,
-    AccountChoice,
-    accounts_containing_any_query,
-    accounts_named_any_query,
-    choose_accounts,
-    company_chunks,
-    company_key,
-)
-from app.connectors.salesforce.contacts_errors import (
-    LIMIT_CODE,
-    DuplicateFailure,
-    duplicate_matches,
-    error_code,
-    write_failure,
-)
-from app.connectors.salesforce.contacts_soql import (
-    ListViewFilter,
-    contact_soql,
-    ids_condition,
-    owner_condition,
-    soql_datetime,
-)
 from app.sync.items import Fields, FieldValue, normalise_fields, normalise_value
 from app.sync.stores import FailureKind, WriteFailure
-
-__all__ = [
-    "CONTAINING_LIMIT",
-    "LIMIT_CODE",
-    "MARKER_FIELD",
-    "MARKER_PREFIX",
-    "PHONE_FIELDS",
-    "PLACEHOLDER_LAST_NAME",
-    "SINGLE_FIELDS",
-    "WRITTEN_FIELDS",
-    "AccountChoice",
-    "ContactDescribe",
-    "DuplicateFailure",
-    "ListViewFilter",
-    "Prepared",
-    "accounts_containing_any_query",
-    "accounts_named_any_query",
-    "choose_accounts",
-    "company_chunks",
-    "company_key",
-    "contact_soql",
-    "duplicate_matches",
-    "error_code",
-    "ids_condition",
-    "marker_of",
-    "modified_at",
-    "owner_condition",
-    "parse_stamp",
-    "prepare",
-    "projection",
-    "row_key",
-    "select_list",
-    "soql_datetime",
-    "stored_if_different",
-    "write_failure",
-]
 
 # --- fields ----------------------------------------------------------------------------------------------------
 

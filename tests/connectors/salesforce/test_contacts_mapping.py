@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from app.connectors.salesforce.contacts_company import CONTAINING_LIMIT, choose_accounts
+from app.connectors.salesforce.contacts_errors import write_failure
 from app.connectors.salesforce.contacts_mapping import (
-    CONTAINING_LIMIT,
     ContactDescribe,
-    ListViewFilter,
     Prepared,
-    choose_accounts,
-    contact_soql,
     marker_of,
     prepare,
     projection,
     select_list,
-    write_failure,
 )
+from app.connectors.salesforce.contacts_soql import ListViewFilter, contact_soql
 from app.sync.items import normalise_fields
 from app.sync.stores import FailureKind, WriteFailure
 
