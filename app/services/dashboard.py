@@ -18,6 +18,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from app.models import SyncConflict, SyncRun, SyncRunStatus, SyncTrigger, User
+from app.services import sync_overview
 from app.services.sync_reset import RUNNING_PASS_LIMIT
 from app.sync.apply import SideSummary
 
@@ -405,12 +406,8 @@ def user_dashboard(session: Session, user_id: int, *, now: datetime) -> UserDash
 
 def newest_runs(session: Session) -> dict[int, tuple[SyncRun | None, SyncRun | None]]:
     """Every user's newest pass and newest reset, by user id, in one query (users who never ran are left out)."""
-    is_reset = sa.case((col(SyncRun.trigger) == SyncTrigger.RESET, 1), else_=0)
-    rank = sa.func.row_number().over(partition_by=(col(SyncRun.user_id), is_reset), order_by=_newest_first())
-    ranked = sa.select(col(SyncRun.id).label("run_id"), rank.label("rank")).subquery()
-    query = select(SyncRun).join(ranked, ranked.c.run_id == col(SyncRun.id)).where(ranked.c.rank == 1)
     newest: dict[int, tuple[SyncRun | None, SyncRun | None]] = {}
-    for run in session.exec(query):
+    for run in sync_overview.newest_runs(session):
         last_pass, reset = newest.get(run.user_id, (None, None))
         if run.trigger is SyncTrigger.RESET:
             newest[run.user_id] = (last_pass, run)

@@ -88,7 +88,7 @@ def _last_pass(run: SyncRun) -> LastPass:
     )
 
 
-def _newest_runs(session: Session, user_ids: Sequence[int] | None) -> Sequence[SyncRun]:
+def newest_runs(session: Session, user_ids: Sequence[int] | None = None) -> Sequence[SyncRun]:
     """Per user, the newest pass and the newest reset: one query (a window over the user's runs)."""
     is_reset = sa.case((col(SyncRun.trigger) == SyncTrigger.RESET, 1), else_=0)
     newest_first = (col(SyncRun.started_at).desc(), col(SyncRun.id).desc())
@@ -107,7 +107,7 @@ def sync_overview(session: Session, user_ids: Sequence[int] | None = None) -> di
         return {}
     passes: dict[int, SyncRun] = {}
     resets: dict[int, SyncRun] = {}
-    for run in _newest_runs(session, user_ids):
+    for run in newest_runs(session, user_ids):
         (resets if run.trigger is SyncTrigger.RESET else passes)[run.user_id] = run
     states: dict[int, UserSyncState] = {}
     for user_id in passes.keys() | resets.keys():
