@@ -27,14 +27,13 @@ from app.errors import ConfigurationError
 from app.logging_config import install_request_id_on_records
 from app.migrations import head_revisions
 from app.request_context import RequestIdMiddleware
-from app.settings import Settings, get_settings
+from app.settings import SANDBOX_MOUNT_PATH, Settings, get_settings
 from app.token_cipher import TokenCipher, UnconfiguredTokenCipher
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = PROJECT_ROOT / "static"
 #: Where the built-in sandbox is mounted in sandbox mode.
-SANDBOX_MOUNT_PATH = "/sandbox"
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:

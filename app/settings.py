@@ -15,6 +15,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from app.errors import ConfigurationError
 
 #: Values that people leave in example files; treated the same as a missing secret.
+#: Where the service serves the vendor sandbox in sandbox mode (``{public_url}/sandbox``).
+SANDBOX_MOUNT_PATH = "/sandbox"
+
 PLACEHOLDER_SECRETS = frozenset(
     {"", "changeme", "change-me", "change_me", "secret", "placeholder", "xxx", "todo", "your-secret-here"}
 )

@@ -11,11 +11,8 @@ from app.connectors.oauth_clients import VendorOAuth
 from app.db import create_db_engine
 from app.errors import ConfigurationError
 from app.jobs.contact_sync import SyncEnvironment
-from app.settings import Settings
+from app.settings import SANDBOX_MOUNT_PATH, Settings
 from app.token_cipher import TokenCipher
-
-#: Where ``crmbridge serve`` mounts the sandbox in sandbox mode.
-SANDBOX_PATH = "/sandbox"
 
 
 def vendor_base_url(settings: Settings) -> str | None:
@@ -25,7 +22,7 @@ def vendor_base_url(settings: Settings) -> str | None:
         return None
     if settings.sandbox_url:
         return settings.sandbox_url.rstrip("/")
-    return settings.public_url.rstrip("/") + SANDBOX_PATH
+    return settings.public_url.rstrip("/") + SANDBOX_MOUNT_PATH
 
 
 def check_sandbox_reachable(base_url: str) -> None:
