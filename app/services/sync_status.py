@@ -186,27 +186,6 @@ class DatabaseStatusStore:
             )
             self._write(session, self._key("pass"), _FINISHED)
 
-    # -- beyond the protocol ---------------------------------------------------------------------------
-
-    def reset(self) -> int:
-        """Forget every link, cursor and retry of this item type (the next pass re-matches both sides).
-
-        Returns the number of links dropped. The conflict log is kept.
-        """
-        with unit_of_work(self._engine) as session:
-            dropped = session.execute(
-                delete(SyncLink).where(
-                    col(SyncLink.user_id) == self._user_id, col(SyncLink.item_type) == self._item_type
-                )
-            )
-            session.execute(
-                delete(SyncCursor).where(
-                    col(SyncCursor.user_id) == self._user_id,
-                    col(SyncCursor.collection).startswith(f"{self._item_type.value}:"),
-                )
-            )
-        return int(getattr(dropped, "rowcount", 0) or 0)
-
 
 def _chunks(values: Sequence[uuid.UUID], size: int) -> Iterable[Sequence[uuid.UUID]]:
     for start in range(0, len(values), size):

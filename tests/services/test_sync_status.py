@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from app.models import ItemType, SyncConflict, SyncLink
+from app.models import ItemType, SyncConflict, SyncLink, User
+from app.services.sync_reset import reset_sync
 from app.services.sync_status import DatabaseStatusStore
 from app.sync.config import ConflictPolicy, Side
 from app.sync.memory import SimulatedCrash
@@ -95,8 +97,10 @@ def test_reset_forgets_links_and_cursors_and_the_next_pass_relinks_without_write
         world.sf.put(person(name))
     world.sync()
 
-    assert status.reset() == 3
     with Session(engine) as session:
+        user = session.exec(select(User).where(User.email == "rep@example.com")).one()
+        assert reset_sync(session, user, actor=user, now=datetime.now(UTC)).links_forgotten == 3
+        session.commit()
         assert session.exec(select(SyncLink)).all() == []
     result = world.sync()
 
