@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
 import pytest
 
 from tests.contract.harness import StoreHarness
 from tests.sandbox.conftest import live_sandbox, sandbox  # noqa: F401 (fixtures the harnesses use)
 
-STORES = ("memory", "graph", "people", "salesforce")
+#: Every ``harness_<name>.py`` beside this file is a store under the contract.
+STORES = tuple(sorted(path.stem.removeprefix("harness_") for path in Path(__file__).parent.glob("harness_*.py")))
 
 
 @pytest.fixture(params=STORES)

@@ -18,6 +18,12 @@ class StoreHarness(Protocol):
     store: ItemStore
     #: True when a stale etag on update is refused with a PRECONDITION failure.
     supports_preconditions: bool
+    #: A text field of the projection that a user can change and clear (``title`` for contacts).
+    edit_field: str
+
+    def sample(self, n: int, **extra: object) -> dict[str, object]:
+        """The ``n``-th sample item in the store's projection, as it reads back (``extra`` replaces fields)."""
+        ...
 
     def add(self, fields: Mapping[str, object]) -> str:
         """A user adds an item inside the synced scope; returns its id as the store reports it."""
@@ -28,7 +34,7 @@ class StoreHarness(Protocol):
         ...
 
     def edit(self, item_id: str, changes: Mapping[str, object]) -> None:
-        """A user changes fields of an item (contact projection names; None clears)."""
+        """A user changes fields of an item (projection names; None clears)."""
         ...
 
     def remove(self, item_id: str) -> None:
@@ -46,3 +52,25 @@ class StoreHarness(Protocol):
     def calls(self) -> int:
         """Vendor API calls made so far (HTTP requests as the vendor counts them)."""
         ...
+
+
+def contact_sample(n: int, **extra: object) -> dict[str, object]:
+    """A contact in the shared projection."""
+    fields: dict[str, object] = {
+        "first_name": f"Ada{n}",
+        "last_name": f"Contract{n}",
+        "email": f"ada{n}@contract.example.com",
+        "phones": (f"+1 555 01{n:02d}",),
+        "title": "Engineer",
+    }
+    fields.update(extra)
+    return fields
+
+
+class ContactHarness:
+    """What the contact stores' harnesses share: contact samples, edited through ``title``."""
+
+    edit_field = "title"
+
+    def sample(self, n: int, **extra: object) -> dict[str, object]:
+        return contact_sample(n, **extra)

@@ -8,10 +8,11 @@ import pytest
 
 from app.connectors.microsoft.contacts_store import GraphContactStore
 from tests.connectors.microsoft.hands import OutlookUser
+from tests.contract.harness import ContactHarness
 from tests.sandbox.conftest import LiveSandbox
 
 
-class GraphHarness:
+class GraphHarness(ContactHarness):
     """:class:`GraphContactStore` (automatic selection) with an Outlook user's hands."""
 
     supports_preconditions = True

@@ -7,9 +7,10 @@ from collections.abc import Mapping
 import pytest
 
 from app.sync.memory import MemoryItemStore
+from tests.contract.harness import ContactHarness
 
 
-class MemoryHarness:
+class MemoryHarness(ContactHarness):
     """:class:`MemoryItemStore` with its own hands."""
 
     supports_preconditions = True

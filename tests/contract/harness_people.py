@@ -8,10 +8,11 @@ import pytest
 
 from app.connectors.google.contacts_store import PeopleContactStore
 from tests.connectors.google.hands import SALESFORCE_CONTACTS, PeopleHands
+from tests.contract.harness import ContactHarness
 from tests.sandbox.conftest import LiveSandbox
 
 
-class PeopleHarness:
+class PeopleHarness(ContactHarness):
     """:class:`PeopleContactStore` for Priya (an empty address book), with her hands in Google Contacts."""
 
     supports_preconditions = True

@@ -14,10 +14,11 @@ import pytest
 
 from app.connectors.salesforce.contacts_store import SalesforceContactStore
 from tests.connectors.salesforce.support import ALEX, PRIYA, OrgHands, api_calls, make_store
+from tests.contract.harness import ContactHarness
 from tests.sandbox.conftest import LiveSandbox
 
 
-class SalesforceHarness:
+class SalesforceHarness(ContactHarness):
     """:class:`SalesforceContactStore` for Alex ("mine"), with hands on the sandbox org."""
 
     supports_preconditions = False

@@ -18,19 +18,6 @@ from app.sync.stores import (
 from tests.contract.harness import StoreHarness
 
 
-def person(n: int, **extra: object) -> dict[str, object]:
-    """A contact in the shared projection."""
-    fields: dict[str, object] = {
-        "first_name": f"Ada{n}",
-        "last_name": f"Contract{n}",
-        "email": f"ada{n}@contract.example.com",
-        "phones": (f"+1 555 01{n:02d}",),
-        "title": "Engineer",
-    }
-    fields.update(extra)
-    return fields
-
-
 def created(harness: StoreHarness, *batch: dict[str, object]) -> list[Written]:
     markers = [f"crmbridge:salesforce:contract{i}" for i in range(len(batch))]
     results = harness.store.create_many([Create(normalise_fields(f), m) for f, m in zip(batch, markers, strict=True)])
@@ -39,8 +26,8 @@ def created(harness: StoreHarness, *batch: dict[str, object]) -> list[Written]:
 
 
 def test_a_full_listing_holds_exactly_the_items_in_scope(harness: StoreHarness) -> None:
-    inside = {harness.add(person(1)), harness.add(person(2))}
-    outside = harness.add_outside(person(3))
+    inside = {harness.add(harness.sample(1)), harness.add(harness.sample(2))}
+    outside = harness.add_outside(harness.sample(3))
 
     listing = harness.store.list_changes(None)
 
@@ -51,9 +38,9 @@ def test_a_full_listing_holds_exactly_the_items_in_scope(harness: StoreHarness) 
 
 
 def test_get_many_answers_every_id_with_the_item_or_why_there_is_none(harness: StoreHarness) -> None:
-    kept = harness.add(person(1))
-    outside = harness.add_outside(person(2))
-    removed = harness.add(person(3))
+    kept = harness.add(harness.sample(1))
+    outside = harness.add_outside(harness.sample(2))
+    removed = harness.add(harness.sample(3))
     harness.remove(removed)
 
     found = harness.store.get_many([kept, outside, removed])
@@ -61,16 +48,16 @@ def test_get_many_answers_every_id_with_the_item_or_why_there_is_none(harness: S
     assert set(found) == {kept, outside, removed}
     item = found[kept]
     assert isinstance(item, Item)
-    assert item.fields == normalise_fields(person(1))
+    assert item.fields == normalise_fields(harness.sample(1))
     assert isinstance(found[outside], OutOfScope)
     assert isinstance(found[removed], Gone)
 
 
 def test_an_incremental_listing_holds_only_what_changed(harness: StoreHarness) -> None:
-    edited, untouched = harness.add(person(1)), harness.add(person(2))
+    edited, untouched = harness.add(harness.sample(1)), harness.add(harness.sample(2))
     first = harness.store.list_changes(None)
 
-    harness.edit(edited, {"title": "Chief Engineer"})
+    harness.edit(edited, {harness.edit_field: "Chief Engineer"})
     listing = harness.store.list_changes(first.cursor)
 
     assert not listing.complete
@@ -79,11 +66,11 @@ def test_an_incremental_listing_holds_only_what_changed(harness: StoreHarness) -
     assert untouched not in listing.entries
     item = harness.store.get_many([edited])[edited]
     assert isinstance(item, Item)
-    assert item.fields["title"] == "Chief Engineer"
+    assert item.fields[harness.edit_field] == "Chief Engineer"
 
 
 def test_deletions_and_departures_are_reported_and_told_apart_by_get_many(harness: StoreHarness) -> None:
-    deleted, departed = harness.add(person(1)), harness.add(person(2))
+    deleted, departed = harness.add(harness.sample(1)), harness.add(harness.sample(2))
     first = harness.store.list_changes(None)
 
     harness.remove(deleted)
@@ -101,7 +88,7 @@ def test_deletions_and_departures_are_reported_and_told_apart_by_get_many(harnes
 
 
 def test_a_listing_with_no_change_is_one_call(harness: StoreHarness) -> None:
-    harness.add(person(1))
+    harness.add(harness.sample(1))
     first = harness.store.list_changes(None)
     before = harness.calls()
 
@@ -112,7 +99,7 @@ def test_a_listing_with_no_change_is_one_call(harness: StoreHarness) -> None:
 
 
 def test_an_expired_cursor_gives_a_complete_listing(harness: StoreHarness) -> None:
-    ids = {harness.add(person(1)), harness.add(person(2))}
+    ids = {harness.add(harness.sample(1)), harness.add(harness.sample(2))}
     first = harness.store.list_changes(None)
 
     harness.expire_cursor()
@@ -123,7 +110,7 @@ def test_an_expired_cursor_gives_a_complete_listing(harness: StoreHarness) -> No
 
 
 def test_creates_answer_in_order_carry_their_marker_and_are_found_by_it(harness: StoreHarness) -> None:
-    batch = [person(1), person(2), person(3)]
+    batch = [harness.sample(1), harness.sample(2), harness.sample(3)]
     results = created(harness, *batch)
 
     assert len({r.id for r in results}) == 3
@@ -144,7 +131,7 @@ def test_creates_answer_in_order_carry_their_marker_and_are_found_by_it(harness:
 
 def test_our_own_create_comes_back_with_the_etag_or_the_fields_we_recorded(harness: StoreHarness) -> None:
     first = harness.store.list_changes(None)
-    (result,) = created(harness, person(1))
+    (result,) = created(harness, harness.sample(1))
 
     listing = harness.store.list_changes(first.cursor)
 
@@ -154,46 +141,48 @@ def test_our_own_create_comes_back_with_the_etag_or_the_fields_we_recorded(harne
         if result.etag:
             assert listing.entries[result.id] == result.etag
         else:
-            expected = result.stored if result.stored is not None else normalise_fields(person(1))
+            expected = result.stored if result.stored is not None else normalise_fields(harness.sample(1))
             assert item.fields == expected
 
 
 def test_updates_apply_under_the_current_etag_and_refuse_a_stale_one(harness: StoreHarness) -> None:
-    (result,) = created(harness, person(1))
+    (result,) = created(harness, harness.sample(1))
     item = harness.store.get_many([result.id])[result.id]
     assert isinstance(item, Item)
 
-    (answer,) = harness.store.update_many([Update(item.id, item.etag, normalise_fields(person(1, title="CTO")))])
+    renamed = normalise_fields(harness.sample(1, **{harness.edit_field: "CTO"}))
+    (answer,) = harness.store.update_many([Update(item.id, item.etag, renamed)])
     assert isinstance(answer, Written), answer
     after = harness.store.get_many([item.id])[item.id]
     assert isinstance(after, Item)
-    assert after.fields["title"] == "CTO"
+    assert after.fields[harness.edit_field] == "CTO"
     if answer.etag:
         assert after.etag == answer.etag
 
     if harness.supports_preconditions:
-        (stale,) = harness.store.update_many([Update(item.id, item.etag, normalise_fields(person(1, title="CFO")))])
+        late = normalise_fields(harness.sample(1, **{harness.edit_field: "CFO"}))
+        (stale,) = harness.store.update_many([Update(item.id, item.etag, late)])
         assert isinstance(stale, WriteFailure) and stale.kind is FailureKind.PRECONDITION
         unchanged = harness.store.get_many([item.id])[item.id]
-        assert isinstance(unchanged, Item) and unchanged.fields["title"] == "CTO"
+        assert isinstance(unchanged, Item) and unchanged.fields[harness.edit_field] == "CTO"
 
 
 def test_an_update_clears_a_field_left_out(harness: StoreHarness) -> None:
-    (result,) = created(harness, person(1))
+    (result,) = created(harness, harness.sample(1))
     item = harness.store.get_many([result.id])[result.id]
     assert isinstance(item, Item)
-    cleared = {name: value for name, value in person(1).items() if name != "title"}
+    cleared = {name: value for name, value in harness.sample(1).items() if name != harness.edit_field}
 
     (answer,) = harness.store.update_many([Update(item.id, item.etag, normalise_fields(cleared))])
 
     assert isinstance(answer, Written), answer
     after = harness.store.get_many([item.id])[item.id]
     assert isinstance(after, Item)
-    assert "title" not in after.fields
+    assert harness.edit_field not in after.fields
 
 
 def test_deletes_remove_and_a_second_delete_is_not_found_or_success(harness: StoreHarness) -> None:
-    (result,) = created(harness, person(1))
+    (result,) = created(harness, harness.sample(1))
     item = harness.store.get_many([result.id])[result.id]
     assert isinstance(item, Item)
 
