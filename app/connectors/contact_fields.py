@@ -50,5 +50,5 @@ CONTACT_FIELDS: tuple[str, ...] = (
 )
 #: Fields merged as sets.
 MULTI_VALUED: frozenset[str] = frozenset({PHONES})
-#: The field whose value adopts an unlinked mailbox contact and Salesforce contact as one.
-MATCH_FIELD = EMAIL
+#: The fields whose values adopt an unlinked mailbox contact and Salesforce contact as one.
+MATCH_KEY: tuple[str, ...] = (EMAIL,)

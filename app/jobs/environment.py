@@ -10,7 +10,7 @@ import httpx
 from app.connectors.oauth_clients import VendorOAuth
 from app.db import create_db_engine
 from app.errors import ConfigurationError
-from app.jobs.contact_sync import SyncEnvironment
+from app.jobs.sync_pass import SyncEnvironment
 from app.settings import SANDBOX_MOUNT_PATH, Settings
 from app.token_cipher import TokenCipher
 

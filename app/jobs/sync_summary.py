@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.table import Table
 
-from app.jobs.contact_sync import PassReport
+from app.jobs.sync_pass import PassReport
 from app.sync.config import Side
 
 COLUMNS = ("created", "updated", "deleted", "linked", "unlinked", "conflicts", "skipped", "errors")
@@ -16,21 +16,22 @@ SIDE_LABELS = {Side.MAILBOX: "mailbox", Side.SALESFORCE: "Salesforce"}
 
 def summary_table(reports: Sequence[PassReport]) -> Table:
     """The counts of every pass, per side."""
-    table = Table(title="Contact sync", title_justify="left")
+    table = Table(title="Sync", title_justify="left")
     table.add_column("user")
+    table.add_column("items")
     table.add_column("side")
     for column in COLUMNS:
         table.add_column(column, justify="right")
     table.add_column("status")
     for report in reports:
         if report.result is None:
-            status = "skipped" if report.skipped else report.status.value
-            table.add_row(report.user_email, "-", *("-" for _ in COLUMNS), status)
+            status = "off" if report.turned_off else "skipped" if report.skipped else report.status.value
+            table.add_row(report.user_email, _items(report), "-", *("-" for _ in COLUMNS), status)
             continue
         for side in Side:
             counts = report.result.summary[side]
             values = (str(getattr(counts, column)) for column in COLUMNS)
-            table.add_row(report.user_email, SIDE_LABELS[side], *values, report.status.value)
+            table.add_row(report.user_email, _items(report), SIDE_LABELS[side], *values, report.status.value)
     return table
 
 
@@ -38,5 +39,9 @@ def print_summary(console: Console, reports: Sequence[PassReport]) -> None:
     """Print the table, then one line per pass that needs attention."""
     console.print(summary_table(reports))
     for report in reports:
-        if report.message:
-            console.print(f"{report.user_email}: {report.message}", markup=False, highlight=False)
+        if report.message and not report.turned_off:
+            console.print(f"{report.user_email} ({_items(report)}): {report.message}", markup=False, highlight=False)
+
+
+def _items(report: PassReport) -> str:
+    return report.item_type.plural

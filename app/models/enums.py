@@ -41,6 +41,11 @@ class ItemType(enum.StrEnum):
     EVENT = "event"
     TASK = "task"
 
+    @property
+    def plural(self) -> str:
+        """The item type in sentences about several: ``contacts``."""
+        return f"{self.value}s"
+
 
 class SyncRunStatus(enum.StrEnum):
     """How a sync pass went."""

@@ -7,7 +7,7 @@ Days are UTC days.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
-from app.models import SyncConflict, SyncRun, SyncRunStatus, SyncTrigger, User
+from app.models import ItemType, SyncConflict, SyncRun, SyncRunStatus, SyncTrigger, User
 from app.services import sync_overview
 from app.services.sync_reset import RUNNING_PASS_LIMIT
 from app.sync.apply import SideSummary
@@ -54,7 +54,7 @@ TRIGGER_WORDS = {
     SyncTrigger.RESET: "after a reset",
 }
 #: What the item-type names of a pass read as in sentences (singular, plural).
-ITEM_WORDS = {"contact": ("contact", "contacts"), "event": ("event", "events"), "task": ("task", "tasks")}
+ITEM_WORDS = {item_type.value: (item_type.value, item_type.plural) for item_type in ItemType}
 _STOPPED = (SyncRunStatus.FAILED, SyncRunStatus.ABORTED)
 
 
@@ -67,6 +67,7 @@ class PassSummary(BaseModel):
 
     id: int
     item_types: list[str]
+    items_text: str = Field(description="What the pass synced, in words: Contacts, Events, Tasks.")
     trigger: SyncTrigger
     trigger_text: str = Field(description="What started the pass, in words.")
     status: SyncRunStatus
@@ -126,7 +127,9 @@ class UserDashboard(BaseModel):
     last_pass: PassSummary | None
     reset_since: ResetNote | None = Field(description="A reset of the user's sync after the last pass.")
     next_pass: NextPass
-    problems: list[str] = Field(description="What went wrong in the last pass, in words a person can act on.")
+    problems: list[str] = Field(
+        description="What went wrong in the last pass of each item type, in words a person can act on."
+    )
     recent_passes: list[PassSummary] = Field(description="The latest passes, latest first.")
     conflicts: list[ConflictEntry] = Field(description="The conflict log, latest first.")
     conflict_total: int = Field(description="Every conflict logged (the list holds the latest only).")
@@ -182,6 +185,13 @@ def error_count(run: SyncRun) -> int:
     return counted or len(run.errors)
 
 
+def items_text(item_types: Sequence[str]) -> str:
+    """What a pass synced, for people: ``Contacts``, ``Events and tasks``."""
+    words = [ITEM_WORDS.get(kind, (kind, kind))[1] for kind in item_types] or ["items"]
+    text = " and ".join(words)
+    return text[:1].upper() + text[1:]
+
+
 def pass_summary(run: SyncRun, now: datetime) -> PassSummary:
     """A recorded pass, for people."""
     assert run.id is not None
@@ -189,6 +199,7 @@ def pass_summary(run: SyncRun, now: datetime) -> PassSummary:
     return PassSummary(
         id=run.id,
         item_types=list(run.item_types),
+        items_text=items_text(run.item_types),
         trigger=run.trigger,
         trigger_text=TRIGGER_WORDS[run.trigger],
         status=run.status,
@@ -204,18 +215,18 @@ def pass_summary(run: SyncRun, now: datetime) -> PassSummary:
     )
 
 
-def _items(run: SyncRun, count: int) -> str:
-    kinds = [ITEM_WORDS.get(kind, (kind, kind)) for kind in run.item_types] or [("item", "items")]
+def _items(item_types: Sequence[str], count: int) -> str:
+    kinds = [ITEM_WORDS.get(kind, (kind, kind)) for kind in item_types] or [("item", "items")]
     if len(kinds) > 1:
         kinds = [("item", "items")]
     singular, plural = kinds[0]
     return f"{count} {singular if count == 1 else plural}"
 
 
-def _item_problem(run: SyncRun, side: str, kind: str, message: str, count: int) -> str:
+def _item_problem(item_types: Sequence[str], side: str, kind: str, message: str, count: int) -> str:
     """One group of item errors in words, by what a person can do about it."""
     name = SIDE_NAMES.get(side, side)
-    items = _items(run, count)
+    items = _items(item_types, count)
     detail = f" ({message})" if message else ""
     if kind == "throttled":
         return f"{name} asked crmbridge to slow down; {items} will be tried again on the next pass."
@@ -241,19 +252,27 @@ def problems(run: SyncRun, now: datetime) -> list[str]:
             f"The pass that started at {run.started_at:%Y-%m-%d %H:%M} UTC never finished; the next pass picks up "
             "where it stopped, without duplicates."
         )
-    groups: dict[tuple[str, str, str], int] = {}
-    for error in run.errors:
-        key = (str(error.get("side") or ""), str(error.get("kind") or ""), str(error.get("message") or "").strip())
-        groups[key] = groups.get(key, 0) + 1
-    ranked = sorted(groups.items(), key=lambda entry: (-entry[1], entry[0]))
-    words.extend(_item_problem(run, side, kind, message, count) for (side, kind, message), count in ranked)
+    words.extend(item_error_sentences(run.item_types, run.errors))
     if len(words) > MAX_PROBLEMS:
         rest = len(words) - MAX_PROBLEMS + 1
         words = [*words[: MAX_PROBLEMS - 1], f"And {rest} other kinds of error."]
     unlisted = error_count(run) - len(run.errors)
     if unlisted > 0 and run.errors:
-        words.append(f"{_items(run, unlisted).capitalize()} more failed; only the first {len(run.errors)} are kept.")
+        words.append(
+            f"{_items(run.item_types, unlisted).capitalize()} more failed; only the first {len(run.errors)} are kept."
+        )
     return words
+
+
+def item_error_sentences(item_types: Sequence[str], errors: Sequence[Mapping[str, Any]]) -> list[str]:
+    """A pass's item errors (``side``, ``kind``, ``message`` each) grouped by side and reason, one sentence per
+    group, most frequent first: ``Salesforce rejected 3 contacts: Last Name too long``."""
+    groups: dict[tuple[str, str, str], int] = {}
+    for error in errors:
+        key = (str(error.get("side") or ""), str(error.get("kind") or ""), str(error.get("message") or "").strip())
+        groups[key] = groups.get(key, 0) + 1
+    ranked = sorted(groups.items(), key=lambda entry: (-entry[1], entry[0]))
+    return [_item_problem(item_types, side, kind, message, count) for (side, kind, message), count in ranked]
 
 
 # --- conflicts --------------------------------------------------------------------------------------------------
@@ -366,6 +385,18 @@ def recent_passes(session: Session, user_id: int, limit: int = RECENT_PASSES) ->
     return list(session.exec(query))
 
 
+def newest_per_item_type(runs: Sequence[SyncRun]) -> list[SyncRun]:
+    """The newest pass of each item type among ``runs`` (latest first), latest first."""
+    seen: set[tuple[str, ...]] = set()
+    newest = []
+    for run in runs:
+        kinds = tuple(sorted(run.item_types))
+        if kinds not in seen:
+            seen.add(kinds)
+            newest.append(run)
+    return newest
+
+
 def reset_note(reset: SyncRun | None, last_pass: SyncRun | None) -> ResetNote | None:
     """The reset to mention: the newest one, when no pass has run since."""
     if reset is None or (last_pass is not None and last_pass.started_at > reset.started_at):
@@ -396,7 +427,7 @@ def user_dashboard(session: Session, user_id: int, *, now: datetime) -> UserDash
         last_pass=passes[0] if passes else None,
         reset_since=reset_note(reset, runs[0] if runs else None),
         next_pass=next_pass(),
-        problems=problems(runs[0], now) if runs else [],
+        problems=[sentence for run in newest_per_item_type(runs) for sentence in problems(run, now)],
         recent_passes=passes,
         conflicts=[conflict_entry(conflict) for conflict in conflicts],
         conflict_total=int(total),

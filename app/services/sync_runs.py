@@ -36,7 +36,8 @@ def status_of(result: PassResult) -> SyncRunStatus:
     return SyncRunStatus.SUCCEEDED
 
 
-def _failure(failure: ItemFailure) -> dict[str, Any]:
+def failure_record(failure: ItemFailure) -> dict[str, Any]:
+    """How one item's failure is kept with its sync run."""
     return {
         "side": failure.side.value,
         "item_id": failure.item_id,
@@ -68,5 +69,5 @@ def finish_run(
             if result.warnings:
                 counts["warnings"] = list(result.warnings[:MAX_RECORDED_ERRORS])
             run.counts = counts
-            run.errors = [_failure(failure) for failure in result.failures[:MAX_RECORDED_ERRORS]]
+            run.errors = [failure_record(failure) for failure in result.failures[:MAX_RECORDED_ERRORS]]
         session.add(run)

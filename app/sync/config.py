@@ -57,18 +57,18 @@ class SyncConfig:
 
     ``forbid_to_remove``: sides the engine never deletes on; a deletion on the other side re-creates the
     item there instead (contacts default: Salesforce). ``multi_valued``: fields merged as sets.
-    ``match_field``: the field whose values adopt an unlinked pair instead of creating a duplicate (for
-    contacts, ``emails``); None disables adoption. The mass-deletion guard trips when a side that had
-    linked items reports none, or when the deletions planned on a side exceed ``max_delete_share`` of
-    the active links and number at least ``mass_delete_floor``; ``allow_mass_delete`` is the user's or
-    admin's confirmation that lets such a pass proceed.
+    ``match_key``: the fields whose values, taken together, adopt an unlinked pair instead of creating a
+    duplicate (contacts: the email; events: subject and start); empty disables adoption. The mass-deletion
+    guard trips when a side that had linked items reports none, or when the deletions planned on a side exceed
+    ``max_delete_share`` of the active links and number at least ``mass_delete_floor``; ``allow_mass_delete``
+    is the user's or admin's confirmation that lets such a pass proceed.
     """
 
     direction: Direction = Direction.BOTH
     conflict_policy: ConflictPolicy = ConflictPolicy.SALESFORCE_WINS
     forbid_to_remove: frozenset[Side] = field(default_factory=lambda: frozenset({Side.SALESFORCE}))
     multi_valued: frozenset[str] = frozenset()
-    match_field: str | None = None
+    match_key: tuple[str, ...] = ()
     max_delete_share: float = 0.2
     mass_delete_floor: int = 3
     allow_mass_delete: bool = False

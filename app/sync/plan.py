@@ -426,16 +426,16 @@ class _Planner:
 
     def adopt_matches(self) -> None:
         """Link unlinked items that share a match-key value on both sides, when the match is unique."""
-        name = self.config.match_field
-        if name is None:
+        names = self.config.match_key
+        if not names:
             return
         index: dict[Side, dict[str, set[str]]] = {side: {} for side in Side}
         for side in Side:
             for item in self.new[side].values():
-                for key in _keys(item, name):
+                for key in _keys(item, names):
                     index[side].setdefault(key, set()).add(item.id)
         for item in sorted(self.new[Side.MAILBOX].values(), key=lambda found: found.id):
-            candidates = {b_id for key in _keys(item, name) for b_id in index[Side.SALESFORCE].get(key, set())}
+            candidates = {b_id for key in _keys(item, names) for b_id in index[Side.SALESFORCE].get(key, set())}
             if len(candidates) != 1:
                 if len(candidates) > 1:
                     self.warnings.append(f"mailbox item {item.id} matches several Salesforce items; not adopted")
@@ -443,11 +443,11 @@ class _Planner:
             match = self.new[Side.SALESFORCE].get(next(iter(candidates)))
             if match is None:
                 continue
-            back = {a_id for key in _keys(match, name) for a_id in index[Side.MAILBOX].get(key, set())}
+            back = {a_id for key in _keys(match, names) for a_id in index[Side.MAILBOX].get(key, set())}
             if back != {item.id}:
                 self.warnings.append(f"Salesforce item {match.id} matches several mailbox items; not adopted")
                 continue
-            self._pair(item, match, base=_EMPTY, reason=f"adopted by {name}")
+            self._pair(item, match, base=_EMPTY, reason=f"adopted by {' and '.join(names)}")
 
     def create_rest(self) -> None:
         """Copy every remaining new item to the other side, if the direction allows it."""
@@ -480,11 +480,16 @@ class _Planner:
             self.new[side].clear()
 
 
-def _keys(item: Item, name: str) -> set[str]:
-    value = item.fields.get(name)
-    if value is None:
-        return set()
-    return {value.casefold()} if isinstance(value, str) else {member.casefold() for member in value}
+def _keys(item: Item, names: tuple[str, ...]) -> set[str]:
+    """The item's match keys: every combination of its values of ``names`` (none when one is empty)."""
+    keys = {""}
+    for name in names:
+        value = item.fields.get(name)
+        if value is None:
+            return set()
+        values = {value.casefold()} if isinstance(value, str) else {member.casefold() for member in value}
+        keys = {f"{key}\x1f{member}" if key else member for key in keys for member in values}
+    return keys
 
 
 def check_guard(

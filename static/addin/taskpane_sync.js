@@ -54,7 +54,8 @@
     if (!last) { return "No sync pass has run yet."; }
     var when = parseTime(last.finished_at) || parseTime(last.started_at);
     var now = parseTime(dashboard.generated_at) || new Date();
-    var words = "Last pass: " + last.status_text + (when ? ", " + ago(when, now) : "") + " (" + last.trigger_text + ")";
+    var items = last.items_text ? " (" + last.items_text.toLowerCase() + ")" : "";
+    var words = "Last pass" + items + ": " + last.status_text + (when ? ", " + ago(when, now) : "") + " (" + last.trigger_text + ")";
     return words + ": " + plural(last.changes, "change", "changes") + ", " + plural(last.errors, "error", "errors") + ".";
   }
 

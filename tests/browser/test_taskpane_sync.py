@@ -94,7 +94,10 @@ def test_the_sync_view_shows_the_last_pass_and_saves_settings(
     _open_sync_by_keyboard(page)
 
     expect(page.locator("#sync-last-pass")).to_have_text(
-        re.compile(r"^Last pass: Finished with errors, 1[89] minutes ago \(by crmbridge sync\): 2 changes, 1 error\.$")
+        re.compile(
+            r"^Last pass \(contacts\): Finished with errors, 1[89] minutes ago \(by crmbridge sync\): "
+            r"2 changes, 1 error\.$"
+        )
     )
     expect(page.locator(".sync-problems li").first).to_contain_text("Last Name too long")
     expect(page.locator("#pane")).to_be_hidden()
@@ -145,7 +148,7 @@ def test_the_sync_view_shows_the_last_pass_and_saves_settings(
     expect(page.get_by_role("radio", name="Manual: Sync only the items I select")).to_be_checked()
     expect(page.get_by_role("combobox", name="Contacts direction")).to_have_value("sf_to_mailbox")
     expect(page.get_by_role("checkbox", name="Include private items")).to_be_checked()
-    expect(page.locator("#sync-last-pass")).to_contain_text("Last pass: Finished with errors")
+    expect(page.locator("#sync-last-pass")).to_contain_text("Last pass (contacts): Finished with errors")
     assert _no_horizontal_scroll(page), "the Sync view scrolls sideways"
     assert page.console_errors == []  # type: ignore[attr-defined]
 

@@ -22,7 +22,8 @@ from app.connectors.retry import RetryPolicy
 from app.connectors.salesforce.client import SalesforceClient
 from app.connectors.selection import SYNC_CONTAINER_NAME
 from app.connectors.vendor_http import RebasingTransport
-from app.jobs.contact_sync import PassReport, SyncEnvironment, sync_contacts
+from app.jobs.contact_sync import sync_contacts
+from app.jobs.sync_pass import PassReport, SyncEnvironment
 from app.models import SyncLink, SyncTrigger, User, UserSetting
 from app.sandbox.calls import CallFilter
 from app.sandbox.state import SandboxState

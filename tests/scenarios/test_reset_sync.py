@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from app.connectors.selection import SYNC_CONTAINER_NAME
 from app.db import unit_of_work
-from app.jobs.contact_sync import PassReport
+from app.jobs.sync_pass import PassReport
 from app.models import SyncCursor, SyncRun, SyncRunStatus, SyncTrigger, User
 from app.sandbox.salesforce.models import SalesforceOrg
 from app.sandbox.salesforce.schema import OBJECTS

@@ -34,6 +34,7 @@ def add_run(
     conflicts: int = 0,
     errors: list[dict[str, Any]] | None = None,
     message: str | None = None,
+    item_type: ItemType = ItemType.CONTACT,
 ) -> int:
     recorded: dict[str, Any] = {}
     if mailbox is not None or salesforce is not None:
@@ -41,7 +42,7 @@ def add_run(
     with unit_of_work(engine) as db:
         run = SyncRun(
             user_id=user_id,
-            item_types=["contact"],
+            item_types=[item_type.value],
             trigger=trigger,
             status=status,
             started_at=started_at,
@@ -212,6 +213,25 @@ def test_a_pass_that_never_finished(engine: Engine) -> None:
     assert later.problems == [
         "The pass that started at 2025-05-13 15:20 UTC never finished; the next pass picks up where it stopped, "
         "without duplicates."
+    ]
+
+
+def test_each_item_types_newest_pass_speaks_for_itself(engine: Engine) -> None:
+    uid = user_id(engine)
+    rejected = [failure("salesforce", "invalid", "Last Name too long")]
+    add_run(engine, uid, NOW - timedelta(hours=3), status=SyncRunStatus.PARTIAL, errors=rejected * 2)
+    add_run(engine, uid, NOW - timedelta(hours=2), status=SyncRunStatus.PARTIAL, errors=rejected)
+    too_long = [failure("salesforce", "invalid", "An event lasts at most 14 days")]
+    add_run(engine, uid, NOW - timedelta(hours=1), item_type=ItemType.EVENT, errors=too_long)
+    add_run(engine, uid, NOW - timedelta(minutes=30), item_type=ItemType.TASK)
+
+    board = view(engine, uid)
+
+    assert board.last_pass is not None and board.last_pass.items_text == "Tasks"
+    assert [item.items_text for item in board.recent_passes] == ["Tasks", "Events", "Contacts", "Contacts"]
+    assert board.problems == [
+        "Salesforce rejected 1 event: An event lasts at most 14 days",
+        "Salesforce rejected 1 contact: Last Name too long",
     ]
 
 

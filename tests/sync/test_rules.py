@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from app.sync.config import ConflictPolicy, Direction, Side
+from app.sync.config import ConflictPolicy, Direction, Side, SyncConfig
 from app.sync.memory import SimulatedCrash
 from app.sync.plan import GuardReason, marker_for
 from app.sync.stores import FailureKind, Written
@@ -84,6 +84,21 @@ def test_a1_match_key_ignores_case() -> None:
     world.mb.put(contact("Ada", "ADA@x.org"))
     world.sf.put(contact("Ada", "ada@x.org"))
     assert world.sync().summary[MB].linked == 1
+
+
+def test_a_match_key_of_several_fields_adopts_only_when_every_field_matches() -> None:
+    world = World(config=SyncConfig(match_key=("subject", "start")))
+    same_mb = world.mb.put({"subject": "Review", "start": "2026-11-23T09:00:00Z", "location": "Room 1"})
+    same_sf = world.sf.put({"subject": "review", "start": "2026-11-23T09:00:00Z"})
+    world.mb.put({"subject": "Review", "start": "2026-11-30T09:00:00Z"})
+    world.sf.put({"subject": "Standup", "start": "2026-11-30T09:00:00Z"})
+    world.sf.put({"start": "2026-12-07T09:00:00Z"})  # no subject: no key, never adopted
+
+    result = world.sync()
+
+    assert result.summary[MB].linked == 1
+    assert world.partner(MB, same_mb) == same_sf
+    assert result.summary[MB].created == 2 and result.summary[SF].created == 1
 
 
 def test_a3_ambiguous_match_is_not_adopted() -> None:

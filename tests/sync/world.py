@@ -12,7 +12,7 @@ from app.sync.engine import run_pass
 from app.sync.memory import MemoryItemStore, MemoryStatusStore
 from app.sync.stores import Link
 
-CONTACTS = SyncConfig(multi_valued=frozenset({"emails", "phones"}), match_field="emails")
+CONTACTS = SyncConfig(multi_valued=frozenset({"emails", "phones"}), match_key=("emails",))
 
 
 @dataclass

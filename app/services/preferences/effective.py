@@ -35,6 +35,7 @@ class EffectiveSettings:
     settings: Mapping[str, Resolved]
     max_delete_share: float
     relate_events: bool
+    mailbox_deletions_allowed: bool = True
 
     def value(self, key: str) -> SettingValue:
         """The effective value of ``key``."""
@@ -66,6 +67,7 @@ def _effective(user_id: int, applied: AppliedConfiguration | None, stored: Mappi
         settings=resolve(policy, stored),
         max_delete_share=policy.max_delete_share if policy is not None else DEFAULT_MAX_DELETE_SHARE,
         relate_events=policy.relate_events if policy is not None else True,
+        mailbox_deletions_allowed=policy.allow_mailbox_deletions if policy is not None else True,
     )
 
 

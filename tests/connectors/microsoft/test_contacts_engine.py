@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from app.connectors.contact_fields import MATCH_FIELD, MULTI_VALUED
+from app.connectors.contact_fields import MATCH_KEY, MULTI_VALUED
 from app.sync.config import SyncConfig
 from app.sync.engine import run_pass
 from app.sync.memory import MemoryItemStore, MemoryStatusStore
 from tests.connectors.microsoft.hands import OutlookUser
 
-CONFIG = SyncConfig(multi_valued=MULTI_VALUED, match_field=MATCH_FIELD)
+CONFIG = SyncConfig(multi_valued=MULTI_VALUED, match_key=MATCH_KEY)
 
 
 def salesforce_with(count: int) -> MemoryItemStore:

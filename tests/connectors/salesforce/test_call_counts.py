@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.connectors.contact_fields import MATCH_FIELD, MULTI_VALUED
+from app.connectors.contact_fields import MATCH_KEY, MULTI_VALUED
 from app.connectors.salesforce.contacts_store import ContactScope
 from app.sync.config import Side, SyncConfig
 from app.sync.engine import run_pass
@@ -102,7 +102,7 @@ def test_an_initial_sync_of_5000_mailbox_contacts_stays_within_the_floor(live: L
         mailbox.put(person(n, company=COMPANIES[n % len(COMPANIES)]))
     salesforce = make_store(live)
     status = MemoryStatusStore()
-    config = SyncConfig(multi_valued=MULTI_VALUED, match_field=MATCH_FIELD)
+    config = SyncConfig(multi_valued=MULTI_VALUED, match_key=MATCH_KEY)
 
     before = last_call_id(live)
     first = run_pass(mailbox, salesforce, status, config)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.connectors.contact_fields import MATCH_FIELD, MULTI_VALUED
+from app.connectors.contact_fields import MATCH_KEY, MULTI_VALUED
 from app.connectors.salesforce.contacts_store import ContactScope
 from app.sync.config import Side, SyncConfig
 from app.sync.engine import run_pass
@@ -74,7 +74,7 @@ def test_a_pass_that_died_after_creating_leaves_no_duplicate(live: LiveSandbox, 
     for n in range(3):
         mailbox.put(person(n))
     status = MemoryStatusStore()
-    config = SyncConfig(multi_valued=MULTI_VALUED, match_field=MATCH_FIELD)
+    config = SyncConfig(multi_valued=MULTI_VALUED, match_key=MATCH_KEY)
 
     status.crash_on_next_commit()
     with pytest.raises(SimulatedCrash):
