@@ -1,12 +1,24 @@
-"""Handlers for Microsoft To Do: task lists and tasks, with their delta functions."""
+"""Handlers for Microsoft To Do: task lists and tasks, with their delta functions.
+
+Tasks carry linked resources ("linkedResource resource type": "an item in a partner application related to a
+todoTask"), created with the task through ``linkedResources`` in the POST body as "Create todoTask" shows; they are
+returned by the create, and by reads that ask for them with ``$expand=linkedResources`` (delta included: "Delta query
+support $select, $top, and $expand for todoTask", and the round's tokens stand for the initial ``$expand``).
+``$filter`` can test them (``linkedResources/any(r: r/externalId eq '...')``) [sandbox choice: not documented].
+"""
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import replace
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from app.sandbox.microsoft import render
-from app.sandbox.microsoft.exceptions import GraphError, bad_request, item_not_found
-from app.sandbox.microsoft.models import Folder, Item
+from app.sandbox.microsoft.exceptions import GraphError, bad_request, item_not_found, unknown_body_property
+from app.sandbox.microsoft.models import Folder, Item, Mailbox
+from app.sandbox.microsoft.odata import Expand
+from app.sandbox.microsoft.render import View
 from app.sandbox.microsoft.responses import (
     check_if_match,
     entity,
@@ -25,6 +37,13 @@ from app.sandbox.microsoft.wire import GraphReply, GraphRequest
 _STATUSES = ("notStarted", "inProgress", "completed", "waitingOnOthers", "deferred")
 _IMPORTANCES = ("low", "normal", "high")
 _DATE_TIMES = ("dueDateTime", "startDateTime", "reminderDateTime", "completedDateTime")
+#: Where a task keeps its linked resources (not a Graph property: rendered only when asked for).
+LINKED_RESOURCES = "_linkedResources"
+_LINKED_MEMBERS = frozenset({"applicationName", "displayName", "externalId", "webUrl"})
+_EXPAND_LINKED = "linkedResources"
+#: Delta tokens handed out -> the ``$expand`` of the round's first request, which the tokens stand for.
+_ROUND_EXPANSIONS: dict[str, tuple[Expand, ...]] = {}
+_MAX_TRACKED_TOKENS = 50_000
 
 
 def _list(req: GraphRequest) -> Folder:
@@ -57,6 +76,45 @@ def _clean(props: dict[str, Any], item: Item | None, req: GraphRequest) -> dict[
     if "body" in props:
         props["_bodyModified"] = req.now
     return props
+
+
+def linked_resources(item: Item) -> list[dict[str, Any]]:
+    """A task's linked resources as Graph writes them."""
+    return [dict(entry) for entry in item.props.get(LINKED_RESOURCES) or []]
+
+
+def _new_linked_resources(value: Any) -> list[dict[str, Any]]:
+    """Linked resources given in a create body, checked and given their server-generated ids."""
+    if not isinstance(value, list):
+        raise GraphError(400, "RequestBodyRead", "The value of property 'linkedResources' must be a collection.")
+    created: list[dict[str, Any]] = []
+    for entry in value:
+        if not isinstance(entry, dict):
+            raise GraphError(400, "RequestBodyRead", "A linkedResource must be an object.")
+        for name, member in entry.items():
+            if name.startswith("@odata.") or name == "id":
+                continue
+            if name not in _LINKED_MEMBERS:
+                raise unknown_body_property(name, "microsoft.graph.linkedResource")
+            if member is not None and not isinstance(member, str):
+                raise GraphError(400, "RequestBodyRead", f"The value of property '{name}' must be a string.")
+        resource: dict[str, Any] = {"id": str(uuid.uuid4())}
+        resource.update({name: entry.get(name) for name in sorted(_LINKED_MEMBERS) if name in entry})
+        created.append(resource)
+    return created
+
+
+def render_task(mailbox: Mailbox, item: Item, view: View, *, with_linked: bool = False) -> dict[str, Any]:
+    """A task, with its linked resources when the view expands them (or ``with_linked``)."""
+    document = render.task(mailbox, item, view)
+    if with_linked or any(option.name == _EXPAND_LINKED for option in view.expand):
+        document[_EXPAND_LINKED] = linked_resources(item)
+    return document
+
+
+def _filterable(document: dict[str, Any], item: Any) -> dict[str, Any]:
+    """What ``$filter`` sees of a task: its linked resources, expanded or not."""
+    return {**document, _EXPAND_LINKED: linked_resources(item)}
 
 
 async def list_lists(req: GraphRequest) -> GraphReply:
@@ -114,24 +172,29 @@ async def list_tasks(req: GraphRequest) -> GraphReply:
     mailbox = req.mailbox
     view = req.view(select=False)
     rows: list[tuple[dict[str, Any], Any]] = [
-        (render.task(mailbox, i, view), i) for i in mailbox.items_in(folder.key, "task")
+        (render_task(mailbox, i, view), i) for i in mailbox.items_in(folder.key, "task")
     ]
-    return page(req, TASK, rows, f"todo/lists('{req.params['list']}')/tasks")
+    return page(req, TASK, rows, f"todo/lists('{req.params['list']}')/tasks", filter_view=_filterable)
 
 
 async def create_task(req: GraphRequest) -> GraphReply:
-    """POST /me/todo/lists/{id}/tasks."""
+    """POST /me/todo/lists/{id}/tasks; linked resources given in the body are created with the task and returned,
+    as in the "Create todoTask" example."""
     folder = _list(req)
-    props, _ = writable(TASK, req.json_body())
-    item = req.mailbox.add_item("task", folder, _clean(props, None, req), req.now)
+    props, navigation = writable(TASK, req.json_body())
+    linked = _new_linked_resources(navigation[_EXPAND_LINKED]) if _EXPAND_LINKED in navigation else []
+    cleaned = _clean(props, None, req)
+    if linked:
+        cleaned[LINKED_RESOURCES] = linked
+    item = req.mailbox.add_item("task", folder, cleaned, req.now)
     fragment = f"todo/lists('{req.params['list']}')/tasks/$entity"
-    return entity(req, render.task(req.mailbox, item, req.view()), fragment, 201)
+    return entity(req, render_task(req.mailbox, item, req.view(), with_linked=bool(linked)), fragment, 201)
 
 
 async def get_task(req: GraphRequest) -> GraphReply:
     """GET /me/todo/lists/{id}/tasks/{id}."""
     fragment = f"todo/lists('{req.params['list']}')/tasks/$entity"
-    return entity(req, render.task(req.mailbox, _task(req), req.view()), fragment)
+    return entity(req, render_task(req.mailbox, _task(req), req.view()), fragment)
 
 
 async def update_task(req: GraphRequest) -> GraphReply:
@@ -142,7 +205,7 @@ async def update_task(req: GraphRequest) -> GraphReply:
     item.props.update(_clean(props, item, req))
     req.mailbox.touch(item, req.now)
     fragment = f"todo/lists('{req.params['list']}')/tasks/$entity"
-    return entity(req, render.task(req.mailbox, item, req.view()), fragment)
+    return entity(req, render_task(req.mailbox, item, req.view()), fragment)
 
 
 async def delete_task(req: GraphRequest) -> GraphReply:
@@ -154,5 +217,27 @@ async def delete_task(req: GraphRequest) -> GraphReply:
 
 
 async def tasks_delta(req: GraphRequest) -> GraphReply:
-    """GET /me/todo/lists/{id}/tasks/delta."""
-    return items_delta(req, "tasks", _list(req), "task", render.task)
+    """GET /me/todo/lists/{id}/tasks/delta, honouring the round's ``$expand`` on every page and later round."""
+    folder = _list(req)
+    token = req.query.skiptoken or req.query.deltatoken
+    expand = _ROUND_EXPANSIONS.get(token, ()) if token else tuple(req.query.expand)
+
+    def renderer(mailbox: Mailbox, item: Item, view: View) -> dict[str, Any]:
+        return render_task(mailbox, item, replace(view, expand=list(expand)))
+
+    reply = items_delta(req, "tasks", folder, "task", renderer)
+    body = reply.body if isinstance(reply.body, dict) else {}
+    for link in (body.get("@odata.nextLink"), body.get("@odata.deltaLink")):
+        if isinstance(link, str):
+            _track(link, expand)
+    return reply
+
+
+def _track(link: str, expand: tuple[Expand, ...]) -> None:
+    """Remember the ``$expand`` a delta link's token stands for (the oldest tokens are forgotten first)."""
+    query = parse_qs(urlsplit(link).query)
+    for name in ("$skiptoken", "$deltatoken"):
+        for token in query.get(name, []):
+            _ROUND_EXPANSIONS[token] = expand
+    while len(_ROUND_EXPANSIONS) > _MAX_TRACKED_TOKENS:
+        del _ROUND_EXPANSIONS[next(iter(_ROUND_EXPANSIONS))]
