@@ -1,6 +1,8 @@
-"""The People API client: one user's contacts and contact groups, through google-api-python-client.
+"""The People API client (one user's contacts and contact groups), and the plumbing every Google client shares.
 
-This is the only module that imports googleapiclient, google.auth and httplib2 for the People API. The service is
+This module, :mod:`~app.connectors.google.calendar_client` and :mod:`~app.connectors.google.tasks_client` are the
+only modules that import googleapiclient, google.auth and httplib2. :class:`GoogleApiClient` holds what they share:
+the credentials, the endpoints, retries, error conversion and HTTP batches. Each service is
 built from the discovery document bundled with the library (no network), with credentials that take the bearer
 token from an :class:`~app.connectors.access_token.AccessTokenSource` before every request. A 401 asks the source
 for a new token once and repeats the call. With ``vendor_base_url`` the ``api_endpoint`` (which must include the
@@ -74,6 +76,18 @@ class OutcomeUnknown(VendorError):
     """A mutation failed in a way that does not tell whether Google applied it (network error, 5xx)."""
 
 
+class PreconditionFailed(InvalidData):
+    """412 ``conditionNotMet``: the resource changed since the etag sent in ``If-Match`` (Calendar)."""
+
+
+class AlreadyExists(InvalidData):
+    """409 ``duplicate``: "The requested identifier already exists" (a Calendar insert with a taken event id)."""
+
+
+class AlreadyDeleted(NotFound):
+    """410 ``deleted``: "Resource has been deleted" (deleting a Calendar event twice)."""
+
+
 @dataclass(frozen=True)
 class ContactError:
     """Why one contact made a batch write fail: a ``google.rpc.Status`` (code and message)."""
@@ -124,6 +138,16 @@ class _SourceCredentials(google.auth.credentials.Credentials):
         self.token = token
         headers["authorization"] = f"Bearer {token}"
 
+    def apply(self, headers: dict[str, str], token: str | None = None) -> None:
+        """Put the current token in ``headers`` (the inner requests of an HTTP batch are authorised this way)."""
+        chosen = token or (self._override if self._override is not None else self._source.current())
+        self.token = chosen
+        headers["authorization"] = f"Bearer {chosen}"
+
+    def prime(self) -> None:
+        """Hold the current token, so that google-api-python-client does not think it must refresh one."""
+        self.token = self._override if self._override is not None else self._source.current()
+
     def use_once(self, token: str) -> None:
         """Send ``token`` on the next request instead of asking the source."""
         self._override = token
@@ -173,7 +197,7 @@ def _access_error(status: int, reason: str, message: str, error: HttpError) -> V
 
 
 def vendor_error(error: HttpError) -> VendorError:
-    """The vendor error an HTTP error of the People API stands for."""
+    """The vendor error an HTTP error of a Google API stands for."""
     status = int(error.resp.status)
     body = _error_body(error)
     message = str(body.get("message") or error.reason or f"HTTP {status}")
@@ -185,6 +209,12 @@ def vendor_error(error: HttpError) -> VendorError:
     details: list[Any] = raw_details if isinstance(raw_details, list) else []
     info_reasons = {str(d.get("reason")) for d in details if isinstance(d, dict) and d.get("reason")}
     found = _access_error(status, reason, message, error)
+    if found is None and status == 410 and reason == "deleted":
+        return AlreadyDeleted(VENDOR, message)
+    if found is None and status == 412:
+        return PreconditionFailed(VENDOR, message, code=reason or "conditionNotMet")
+    if found is None and status == 409 and reason == "duplicate":
+        return AlreadyExists(VENDOR, message, code=reason)
     expired = "EXPIRED_SYNC_TOKEN" in info_reasons or (
         canonical == "FAILED_PRECONDITION" and "sync token is expired" in message.lower()
     )
@@ -204,29 +234,41 @@ def vendor_error(error: HttpError) -> VendorError:
     return InvalidData(VENDOR, message, code=canonical or reason or None)
 
 
-def _endpoints(vendor_base_url: str | None) -> tuple[str | None, str]:
+def _endpoints(root: str, batch_uri: str, vendor_base_url: str | None) -> tuple[str | None, str]:
     if not vendor_base_url:
-        return None, PEOPLE_BATCH_URI
-    return rebase_url(PEOPLE_ROOT, vendor_base_url), rebase_url(PEOPLE_BATCH_URI, vendor_base_url)
+        return None, batch_uri
+    return rebase_url(root, vendor_base_url), rebase_url(batch_uri, vendor_base_url)
 
 
-class PeopleClient:
-    """One user's People API: contacts (``people``) and contact groups, as JSON dicts."""
+#: One slot of an HTTP batch's answer: the call's JSON, or why it failed.
+BatchAnswer = dict[str, Any] | VendorError
+
+
+class GoogleApiClient:
+    """What every Google API client shares: credentials from an access-token source, the service built from the
+    bundled discovery document at the (rebased) endpoint, retries, error conversion and HTTP batches."""
 
     def __init__(
-        self, token: AccessTokenSource, *, vendor_base_url: str | None, retry: RetryPolicy = RetryPolicy()
+        self,
+        token: AccessTokenSource,
+        *,
+        api: tuple[str, str],
+        root: str,
+        batch_uri: str,
+        vendor_base_url: str | None,
+        retry: RetryPolicy,
     ) -> None:
         self._credentials = _SourceCredentials(token)
         self._token = token
         self._retry = retry
-        api_endpoint, self.batch_uri = _endpoints(vendor_base_url)
+        api_endpoint, self.batch_uri = _endpoints(root, batch_uri, vendor_base_url)
         self._http = google_auth_httplib2.AuthorizedHttp(
             self._credentials, http=httplib2.Http(timeout=TIMEOUT_SECONDS), refresh_status_codes=()
         )
         options = {"api_endpoint": api_endpoint} if api_endpoint else None
         self._service: Any = build(
-            "people",
-            "v1",
+            api[0],
+            api[1],
             http=self._http,
             static_discovery=True,
             cache_discovery=False,
@@ -238,10 +280,133 @@ class PeopleClient:
         self._service.close()
 
     def new_batch(self, callback: Callable[..., None] | None = None) -> BatchHttpRequest:
-        """An HTTP batch request to the People API's batch endpoint (rebased like every other call).
+        """An HTTP batch request to the API's batch endpoint (rebased like every other call).
 
         A batch of n calls still counts as n calls against Google's quotas; it only saves round trips."""
         return BatchHttpRequest(callback=callback, batch_uri=self.batch_uri)
+
+    # -- plumbing --------------------------------------------------------------------------------------------
+
+    def _call(self, make_request: Callable[[], Any], *, applied_unknown: bool = False) -> dict[str, Any]:
+        def attempt() -> dict[str, Any]:
+            try:
+                return self._execute(make_request)
+            except VendorUnavailable as error:
+                if applied_unknown:
+                    raise OutcomeUnknown(VENDOR, error.message) from error
+                raise
+
+        return with_retries(attempt, self._retry)
+
+    def _execute(self, make_request: Callable[[], Any]) -> dict[str, Any]:
+        try:
+            return self._send(make_request)
+        except HttpError as error:
+            if int(error.resp.status) != 401:
+                raise vendor_error(error) from error
+        self._credentials.use_once(self._token.refreshed())
+        try:
+            return self._send(make_request)
+        except HttpError as error:
+            if int(error.resp.status) == 401:
+                raise AuthRevoked(VENDOR, "Google refused a freshly refreshed access token") from error
+            raise vendor_error(error) from error
+        finally:
+            self._credentials.forget()
+
+    def _send(self, make_request: Callable[[], Any]) -> dict[str, Any]:
+        try:
+            answer = make_request().execute()
+        except _NETWORK_ERRORS as error:
+            raise VendorUnavailable(VENDOR, f"network error: {error}") from error
+        return answer if isinstance(answer, dict) else {}
+
+    def _batch(self, requests: Sequence[Callable[[], Any]], *, repeatable: bool) -> list[BatchAnswer]:
+        """Send ``requests`` (at most one batch's worth) as one HTTP batch; one answer per request, in order.
+
+        Calls refused for throttling, and (when ``repeatable``) server failures, are sent again in a smaller batch
+        per the retry policy. When the batch as a whole fails, a ``repeatable`` batch is retried; otherwise every
+        slot gets :class:`OutcomeUnknown` for a failure that may have been applied.
+        """
+        answers: list[BatchAnswer | None] = [None] * len(requests)
+        pending = list(range(len(requests)))
+        attempt = 1
+        while pending:
+            got = self._send_batch_retrying(requests, pending, repeatable=repeatable)
+            again: list[int] = []
+            waits: list[float | None] = []
+            for index in pending:
+                answer = got[index]
+                retryable = isinstance(answer, Throttled) or (repeatable and isinstance(answer, VendorUnavailable))
+                if retryable and attempt < self._retry.max_attempts:
+                    again.append(index)
+                    waits.append(answer.retry_after if isinstance(answer, Throttled) else None)
+                elif isinstance(answer, VendorUnavailable) and not repeatable:
+                    answers[index] = OutcomeUnknown(VENDOR, answer.message)
+                else:
+                    answers[index] = answer
+            if again:
+                asked = [wait for wait in waits if wait is not None]
+                self._retry.sleep(self._retry.delay(attempt, max(asked) if asked else None))
+                attempt += 1
+            pending = again
+        return [answer for answer in answers if answer is not None]
+
+    def _send_batch_retrying(
+        self, requests: Sequence[Callable[[], Any]], indexes: list[int], *, repeatable: bool
+    ) -> dict[int, BatchAnswer]:
+        try:
+            if repeatable:
+                return with_retries(lambda: self._send_batch(requests, indexes), self._retry)
+            return self._send_batch(requests, indexes)
+        except VendorUnavailable as error:
+            if repeatable:
+                raise
+            return dict.fromkeys(indexes, OutcomeUnknown(VENDOR, error.message))
+
+    def _send_batch(self, requests: Sequence[Callable[[], Any]], indexes: list[int]) -> dict[int, BatchAnswer]:
+        got: dict[int, BatchAnswer] = {}
+
+        def collect(request_id: str, response: Any, exception: Exception | None) -> None:
+            index = int(request_id)
+            if isinstance(exception, HttpError):
+                got[index] = vendor_error(exception)
+            elif exception is not None:
+                got[index] = VendorUnavailable(VENDOR, f"batch part failed: {exception}")
+            else:
+                got[index] = response if isinstance(response, dict) else {}
+
+        batch = self.new_batch(collect)
+        for index in indexes:
+            batch.add(requests[index](), request_id=str(index))
+        self._credentials.prime()
+        try:
+            batch.execute(http=self._http)
+        except HttpError as error:
+            raise vendor_error(error) from error
+        except _NETWORK_ERRORS as error:
+            raise VendorUnavailable(VENDOR, f"network error: {error}") from error
+        finally:
+            self._credentials.forget()
+        for index in indexes:
+            got.setdefault(index, VendorUnavailable(VENDOR, "the batch answer left this call out"))
+        return got
+
+
+class PeopleClient(GoogleApiClient):
+    """One user's People API: contacts (``people``) and contact groups, as JSON dicts."""
+
+    def __init__(
+        self, token: AccessTokenSource, *, vendor_base_url: str | None, retry: RetryPolicy = RetryPolicy()
+    ) -> None:
+        super().__init__(
+            token,
+            api=("people", "v1"),
+            root=PEOPLE_ROOT,
+            batch_uri=PEOPLE_BATCH_URI,
+            vendor_base_url=vendor_base_url,
+            retry=retry,
+        )
 
     # -- contacts --------------------------------------------------------------------------------------------
 
@@ -329,39 +494,3 @@ class PeopleClient:
         if remove:
             body["resourceNamesToRemove"] = list(remove)
         return self._call(lambda: self._service.contactGroups().members().modify(resourceName=group, body=body))
-
-    # -- plumbing --------------------------------------------------------------------------------------------
-
-    def _call(self, make_request: Callable[[], Any], *, applied_unknown: bool = False) -> dict[str, Any]:
-        def attempt() -> dict[str, Any]:
-            try:
-                return self._execute(make_request)
-            except VendorUnavailable as error:
-                if applied_unknown:
-                    raise OutcomeUnknown(VENDOR, error.message) from error
-                raise
-
-        return with_retries(attempt, self._retry)
-
-    def _execute(self, make_request: Callable[[], Any]) -> dict[str, Any]:
-        try:
-            return self._send(make_request)
-        except HttpError as error:
-            if int(error.resp.status) != 401:
-                raise vendor_error(error) from error
-        self._credentials.use_once(self._token.refreshed())
-        try:
-            return self._send(make_request)
-        except HttpError as error:
-            if int(error.resp.status) == 401:
-                raise AuthRevoked(VENDOR, "Google refused a freshly refreshed access token") from error
-            raise vendor_error(error) from error
-        finally:
-            self._credentials.forget()
-
-    def _send(self, make_request: Callable[[], Any]) -> dict[str, Any]:
-        try:
-            answer = make_request().execute()
-        except _NETWORK_ERRORS as error:
-            raise VendorUnavailable(VENDOR, f"network error: {error}") from error
-        return answer if isinstance(answer, dict) else {}
