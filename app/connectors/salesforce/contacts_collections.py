@@ -27,15 +27,16 @@ T = TypeVar("T")
 class CollectionWriter:
     """Sends collections with the rep's client, and holds the request-limit latch."""
 
-    def __init__(self, caller: SalesforceCaller, retry: RetryPolicy) -> None:
+    def __init__(self, caller: SalesforceCaller, retry: RetryPolicy, *, label: str = "contacts") -> None:
         self._caller = caller
         self._retry = retry
+        self._label = label  # what the records are, in messages ("contacts", "events", ...)
         self._limit_reached = False
 
     def check_limit(self) -> None:
         """Raise StoreError once the org's API request limit was reached."""
         if self._limit_reached:
-            raise StoreError("Salesforce contacts: the org's API request limit is reached; writing stops for now")
+            raise StoreError(f"Salesforce {self._label}: the org's API request limit is reached; writing stops for now")
 
     def write(self, method: str, path: str, items: Sequence[Any]) -> list[dict[str, Any] | WriteFailure]:
         """Send records (or ids, to delete) as collections of 200, five per composite call; a result per item.
@@ -61,7 +62,7 @@ class CollectionWriter:
                 if isinstance(error, LimitExceeded):
                     self._limit_reached = True
                 if number == 0:
-                    raise StoreError(f"Salesforce contacts: writing failed: {error.message}") from error
+                    raise StoreError(f"Salesforce {self._label}: writing failed: {error.message}") from error
                 kind = failure_kind(error)
                 if isinstance(failure, LostResponse):
                     kind = FailureKind.UNKNOWN_OUTCOME

@@ -81,9 +81,10 @@ def failure_kind(error: VendorError) -> FailureKind:
 
 
 @contextmanager
-def as_store_errors(action: str) -> Iterator[None]:
-    """Vendor errors inside as a :class:`StoreError` that says which ``action`` failed."""
+def as_store_errors(action: str, *, label: str = "contacts") -> Iterator[None]:
+    """Vendor errors inside as a :class:`StoreError` that says which ``action`` on which records (``label``)
+    failed."""
     try:
         yield
     except VendorError as error:
-        raise StoreError(f"Salesforce contacts: {action} failed: {error.message}") from error
+        raise StoreError(f"Salesforce {label}: {action} failed: {error.message}") from error
