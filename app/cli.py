@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from alembic.util import CommandError
@@ -16,6 +16,9 @@ from sqlmodel import Session
 from app import __version__
 from app.errors import ConfigurationError, CrmbridgeError
 from app.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from app.models import ItemType
 
 app = typer.Typer(
     name="crmbridge",
@@ -402,11 +405,15 @@ def keys_generate() -> None:
 
 @app.command(
     epilog="Examples:\n\n\b\n  crmbridge sync\n  crmbridge sync --user alex.morgan@example.com --items contacts\n"
+    "  crmbridge sync --items events,tasks\n"
     "  crmbridge sync --user alex.morgan@example.com --allow-mass-delete"
 )
 def sync(
     user: Annotated[str | None, typer.Option(help="Only this user (default: every user).")] = None,
-    items: Annotated[str, typer.Option(help="What to sync: contacts.")] = "contacts",
+    items: Annotated[
+        str,
+        typer.Option(help="What to sync, comma-separated: contacts, events, tasks (each only where it is turned on)."),
+    ] = "contacts,events,tasks",
     allow_mass_delete: Annotated[
         bool,
         typer.Option(
@@ -419,14 +426,13 @@ def sync(
     from rich.console import Console
     from rich.progress import Progress
 
-    from app.jobs.contact_sync import sync_contacts
     from app.jobs.environment import sync_environment
     from app.jobs.sync_summary import print_summary
+    from app.jobs.user_sync import sync_user
     from app.models import SyncTrigger
     from app.services import users as user_service
 
-    if items.strip().lower() != "contacts":
-        raise typer.BadParameter("only contacts sync so far", param_hint="--items")
+    item_types = _item_types(items)
     settings = _settings()
     with _database(settings) as session:
         if user is None:
@@ -444,17 +450,37 @@ def sync(
     reports = []
     try:
         with sync_environment(settings) as env, Progress(console=console, transient=True) as bar:
-            task = bar.add_task("syncing contacts", total=len(chosen))
+            task = bar.add_task("syncing", total=len(chosen))
             for person in chosen:
-                bar.update(task, description=f"contacts of {person.email}")
-                reports.append(sync_contacts(env, person, trigger=SyncTrigger.CLI, allow_mass_delete=allow_mass_delete))
+                bar.update(task, description=f"{person.email}")
+                reports.extend(
+                    sync_user(env, person, item_types, trigger=SyncTrigger.CLI, allow_mass_delete=allow_mass_delete)
+                )
                 bar.advance(task)
     except ConfigurationError as exc:
         _fail(exc.message, 2)
     print_summary(console, reports)
     # A user named on the command line who could not be synced is a failure; in a run over everyone it is not.
-    if any(report.failed or (user is not None and report.skipped) for report in reports):
+    if any(report.failed or (user is not None and report.skipped and not report.turned_off) for report in reports):
         raise typer.Exit(1)
+
+
+def _item_types(text: str) -> list[ItemType]:
+    """The item types named in ``--items`` (contacts, events, tasks; singular names are taken too)."""
+    from app.models import ItemType
+
+    names = {"contacts": ItemType.CONTACT, "events": ItemType.EVENT, "tasks": ItemType.TASK}
+    chosen = []
+    for part in (piece.strip().lower() for piece in text.split(",")):
+        if not part:
+            continue
+        found = names.get(part) or names.get(part + "s")
+        if found is None:
+            raise typer.BadParameter(f"{part!r} is not something to sync; choose from contacts, events, tasks")
+        chosen.append(found)
+    if not chosen:
+        raise typer.BadParameter("name at least one of contacts, events, tasks")
+    return chosen
 
 
 def _table(rows: list[tuple[str, ...]]) -> None:

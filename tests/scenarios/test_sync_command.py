@@ -56,8 +56,8 @@ def test_unknown_user_and_unsupported_items_are_refused_clearly(cli_env: Contact
     unknown = runner.invoke(cli_app, ["sync", "--user", "nobody@example.com"])
     assert unknown.exit_code == 2 and "no user nobody@example.com" in unknown.output
 
-    events = runner.invoke(cli_app, ["sync", "--items", "events"])
-    assert events.exit_code == 2 and "only contacts" in events.output
+    notes = runner.invoke(cli_app, ["sync", "--items", "contacts,notes"])
+    assert notes.exit_code == 2 and "'notes' is not something to sync" in notes.output
 
 
 def test_a_sandbox_that_does_not_answer_is_named_with_what_to_do(
@@ -77,7 +77,7 @@ def test_a_user_without_salesforce_is_skipped_in_a_run_over_everyone_but_fails_w
 ) -> None:
     everyone = runner.invoke(cli_app, ["sync"])
     assert everyone.exit_code == 0, everyone.output
-    assert "jordan.lee@example.com: nothing to sync: Salesforce not connected" in everyone.output
+    assert "jordan.lee@example.com (contacts): nothing to sync: Salesforce not connected" in everyone.output
 
     named = runner.invoke(cli_app, ["sync", "--user", "jordan.lee@example.com"])
     assert named.exit_code == 1 and "skipped" in named.output

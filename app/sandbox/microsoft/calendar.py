@@ -4,6 +4,11 @@ A series master stores the recurrence; occurrences are computed from it (their i
 original start). An exception is a stored event that replaces one occurrence; a deleted occurrence is remembered on
 the master. As in Graph's own responses, occurrences and exceptions carry the master's change key, so any change to a
 series changes the version of every instance of it (the "List instances" example shows one etag for all of them).
+
+An exception keeps the id of the occurrence it replaces (the master and the original start): Exchange stores an
+exception as an attachment of the series' calendar object, not as an item of its own ([MS-OXOCAL] 2.2.10 and
+3.1.4.5, "exception attachment object"), so the instance a client tracks keeps its identity when the user (or a
+client) changes it, and a calendar view delta reports the change under that id.
 """
 
 from __future__ import annotations
@@ -34,9 +39,9 @@ class Instance:
 
     @property
     def token(self) -> str:
-        """A stable internal key, independent of the id form a client asked for."""
-        if self.type == "occurrence":
-            assert self.master is not None and self.original_start is not None
+        """A stable internal key, independent of the id form a client asked for (an exception has its
+        occurrence's key)."""
+        if self.type in ("occurrence", "exception") and self.master is not None and self.original_start is not None:
             return f"o:{self.master.key.hex()}:{int(self.original_start.timestamp())}"
         return f"i:{self.item.key.hex()}"
 
@@ -152,10 +157,10 @@ def occurrence(mailbox: Mailbox, master: Item, original_start: datetime) -> Inst
 
 
 def instance_id(mailbox: Mailbox, instance: Instance, *, immutable: bool) -> str:
-    """The id a client sees for an instance."""
-    if instance.type == "occurrence":
-        assert instance.master is not None and instance.original_start is not None
-        return ids.occurrence_id(mailbox.guid, instance.master.key, instance.original_start)
+    """The id a client sees for an instance (an exception has the id of the occurrence it replaced)."""
+    master, original_start = instance.master, instance.original_start
+    if instance.type in ("occurrence", "exception") and master is not None and original_start is not None:
+        return ids.occurrence_id(mailbox.guid, master.key, original_start)
     return mailbox.item_id(instance.item, immutable=immutable)
 
 

@@ -290,7 +290,15 @@ async def calendar_view_delta(req: GraphRequest) -> GraphReply:
     def follow_up(cursor: delta_rounds.Cursor) -> tuple[list[delta_rounds.Entry], dict[str, int]]:
         assert cursor.scope.window is not None
         instances = calendar.view(mailbox, cursor.scope.change_scope, *cursor.scope.window)
-        return delta_rounds.calendar_entries(mailbox, instances, cursor, settings), snapshot(instances)
+        entries = delta_rounds.calendar_entries(mailbox, instances, cursor, settings)
+        return [entry for entry in entries if not _exception_item(entry)], snapshot(instances)
+
+    def _exception_item(entry: delta_rounds.Entry) -> bool:
+        """An exception's own change-log entry: the exception shows under its occurrence's id instead."""
+        if not entry.ref.startswith("i:"):
+            return False
+        item = mailbox.items.get(bytes.fromhex(entry.ref[2:]))
+        return item is not None and item.series_master is not None
 
     def render_entry(entry: delta_rounds.Entry, token_scope: delta_rounds.Scope) -> dict[str, Any]:
         key, original = _parse_ref(entry.ref)

@@ -1,0 +1,53 @@
+"""The Outlook event store's cursor: what one pass hands to the next, and its JSON form.
+
+It holds the window the delta round covers (its key), the scope it was made under (selection, private events,
+series), the calendar view's delta link and the mailbox owner's address (left out of attendees). A cursor that
+cannot be read (not JSON, another version) reads as no cursor: the next pass lists everything.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+_CURSOR_VERSION = 1
+
+
+@dataclass(frozen=True)
+class EventCursor:
+    """What a pass hands to the next one."""
+
+    window: str
+    scope: str
+    delta_link: str | None = None
+    owner: str | None = None
+
+    def dump(self) -> str:
+        """The cursor as compact JSON text."""
+        document: dict[str, Any] = {
+            "v": _CURSOR_VERSION,
+            "window": self.window,
+            "scope": self.scope,
+            "delta": self.delta_link,
+            "owner": self.owner,
+        }
+        return json.dumps(document, separators=(",", ":"))
+
+    @classmethod
+    def load(cls, text: str | None) -> EventCursor | None:
+        """The cursor ``text`` holds, or None when there is none or it cannot be read."""
+        if not text:
+            return None
+        try:
+            raw = json.loads(text)
+        except ValueError:
+            return None
+        if not isinstance(raw, dict) or raw.get("v") != _CURSOR_VERSION or not isinstance(raw.get("window"), str):
+            return None
+
+        def text_or_none(key: str) -> str | None:
+            value = raw.get(key)
+            return value if isinstance(value, str) and value else None
+
+        return cls(raw["window"], str(raw.get("scope") or ""), text_or_none("delta"), text_or_none("owner"))
