@@ -233,3 +233,37 @@ def test_completing_a_task_in_to_do_closes_it_in_salesforce(activities: Activity
 
     (record,) = [task for task in activities.owned_tasks(ALEX) if task["Subject"] == "Review the quote"]
     assert record["IsClosed"] is True
+
+
+# -- the admin's configuration ---------------------------------------------------------------------------------------
+
+
+def test_a_configuration_without_events_turns_the_users_event_sync_off(activities: ActivityWorld) -> None:
+    change(activities, {"events.enabled": True})
+    configure(activities, item_types=["contact", "task"])
+    mark = activities.mark()
+
+    report = activities.sync_events(ALEX)
+
+    assert report.turned_off
+    assert activities.calls("microsoft", mark) == 0 and activities.calls("salesforce", mark) == 0
+
+
+def test_a_configuration_without_event_series_keeps_occurrences_out(activities: ActivityWorld) -> None:
+    configure(activities, allow_event_series=False)
+    change(activities, {"events.enabled": True})
+
+    synced_events(activities)
+
+    copies = [e for e in activities.owned_events(ALEX) if e["Subject"] == SERIES_SUBJECT and not e["IsRecurrence2"]]
+    assert copies == []
+
+
+def test_a_configuration_allowing_only_one_direction_decides_the_event_direction(activities: ActivityWorld) -> None:
+    configure(activities, directions={"event": ["sf_to_mailbox"]})
+    change(activities, {"events.enabled": True})
+    activities.outlook_event(ALEX, "Stays in Outlook", today_at(10, days=2))
+
+    synced_events(activities)
+
+    assert "Stays in Outlook" not in salesforce_subjects(activities)
