@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
-
 from app.connectors.google.client import PeopleClient
 from app.connectors.google.contacts_store import PeopleContactStore
 from app.connectors.microsoft.client import GraphClient
 from app.connectors.microsoft.contacts_store import GraphContactStore
 from app.connectors.salesforce.contacts_store import SalesforceContactStore
-from app.jobs.sync_pass import PassReport, StoreBuilder, SyncEnvironment, VendorSessions, run_item_pass
-from app.models import ItemType, MailProvider, SyncTrigger, User
+from app.jobs.sync_pass import ItemSync, StoreBuilder, SyncEnvironment, VendorSessions
+from app.models import ItemType, MailProvider, User
 from app.services.sync_settings import ContactSyncSettings, contact_sync_settings
 from app.sync.stores import ItemStore
 
@@ -40,18 +38,9 @@ def contact_stores(env: SyncEnvironment, user: User, settings: ContactSyncSettin
     return build
 
 
-def sync_contacts(
-    env: SyncEnvironment, user: User, *, trigger: SyncTrigger, allow_mass_delete: bool = False
-) -> PassReport:
-    """Run one contact pass for ``user`` and record it as a sync run."""
-    with Session(env.engine) as session:
-        settings = contact_sync_settings(session, user)
-    return run_item_pass(
-        env,
-        user,
-        ItemType.CONTACT,
-        enabled=settings.enabled,
-        config=settings.engine_config(allow_mass_delete=allow_mass_delete),
-        build=contact_stores(env, user, settings),
-        trigger=trigger,
-    )
+#: How contacts sync: the settings that apply now and the stores they build.
+CONTACTS: ItemSync[ContactSyncSettings] = ItemSync(
+    ItemType.CONTACT,
+    lambda session, user, now: contact_sync_settings(session, user),
+    contact_stores,
+)

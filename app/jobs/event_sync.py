@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
-
 from app.connectors.google.calendar_client import CalendarClient
 from app.connectors.google.events_store import GoogleEventStore
 from app.connectors.microsoft.client import GraphClient
 from app.connectors.microsoft.events_store import GraphEventStore
 from app.connectors.salesforce.events_store import SalesforceEventStore
-from app.jobs.sync_pass import PassReport, StoreBuilder, SyncEnvironment, VendorSessions, run_item_pass
-from app.models import ItemType, MailProvider, SyncTrigger, User
+from app.jobs.sync_pass import ItemSync, StoreBuilder, SyncEnvironment, VendorSessions
+from app.models import ItemType, MailProvider, User
 from app.services.sync_settings import EventSyncSettings, event_sync_settings
 from app.sync.stores import ItemStore
 
@@ -54,18 +52,9 @@ def event_stores(env: SyncEnvironment, user: User, settings: EventSyncSettings) 
     return build
 
 
-def sync_events(
-    env: SyncEnvironment, user: User, *, trigger: SyncTrigger, allow_mass_delete: bool = False
-) -> PassReport:
-    """Run one event pass for ``user`` and record it as a sync run."""
-    with Session(env.engine) as session:
-        settings = event_sync_settings(session, user, now=env.now())
-    return run_item_pass(
-        env,
-        user,
-        ItemType.EVENT,
-        enabled=settings.enabled,
-        config=settings.engine_config(allow_mass_delete=allow_mass_delete),
-        build=event_stores(env, user, settings),
-        trigger=trigger,
-    )
+#: How events sync: the settings that apply now and the stores they build.
+EVENTS: ItemSync[EventSyncSettings] = ItemSync(
+    ItemType.EVENT,
+    lambda session, user, now: event_sync_settings(session, user, now=now),
+    event_stores,
+)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Generic, Protocol, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -89,6 +90,53 @@ class VendorSessions:
 
 #: Builds the mailbox store and the Salesforce store of one item type from the user's open sessions.
 StoreBuilder = Callable[[VendorSessions], tuple[ItemStore, ItemStore]]
+
+
+class PassSettings(Protocol):
+    """What a pass needs of an item type's settings."""
+
+    @property
+    def enabled(self) -> bool:
+        """Whether the user syncs this item type."""
+        ...
+
+    def engine_config(self, *, allow_mass_delete: bool = False) -> SyncConfig:
+        """The engine's configuration for the pass."""
+        ...
+
+
+SettingsT = TypeVar("SettingsT", bound=PassSettings)
+
+
+@dataclass(frozen=True)
+class ItemSync(Generic[SettingsT]):
+    """How one item type syncs: its settings as they apply now, and its two stores under those settings."""
+
+    item_type: ItemType
+    settings: Callable[[Session, User, datetime], SettingsT]
+    stores: Callable[[SyncEnvironment, User, SettingsT], StoreBuilder]
+
+
+def sync_item(
+    env: SyncEnvironment,
+    user: User,
+    sync: ItemSync[SettingsT],
+    *,
+    trigger: SyncTrigger,
+    allow_mass_delete: bool = False,
+) -> PassReport:
+    """Run one pass of ``sync``'s item type for ``user`` under the settings that apply now, and record it."""
+    with Session(env.engine) as session:
+        settings = sync.settings(session, user, env.now())
+    return run_item_pass(
+        env,
+        user,
+        sync.item_type,
+        enabled=settings.enabled,
+        config=settings.engine_config(allow_mass_delete=allow_mass_delete),
+        build=sync.stores(env, user, settings),
+        trigger=trigger,
+    )
 
 
 def mailbox_provider(user: User) -> Provider:

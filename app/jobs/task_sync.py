@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
-
 from app.connectors.google.tasks_client import TasksClient
 from app.connectors.google.tasks_store import GoogleTaskStore
 from app.connectors.microsoft.client import GraphClient
 from app.connectors.microsoft.tasks_store import GraphTaskStore
 from app.connectors.salesforce.tasks_store import SalesforceTaskStore
-from app.jobs.sync_pass import PassReport, StoreBuilder, SyncEnvironment, VendorSessions, run_item_pass
-from app.models import ItemType, MailProvider, SyncTrigger, User
+from app.jobs.sync_pass import ItemSync, StoreBuilder, SyncEnvironment, VendorSessions
+from app.models import ItemType, MailProvider, User
 from app.services.sync_settings import TaskSyncSettings, task_sync_settings
 from app.sync.stores import ItemStore
 
@@ -36,18 +34,9 @@ def task_stores(env: SyncEnvironment, user: User, settings: TaskSyncSettings) ->
     return build
 
 
-def sync_tasks(
-    env: SyncEnvironment, user: User, *, trigger: SyncTrigger, allow_mass_delete: bool = False
-) -> PassReport:
-    """Run one task pass for ``user`` and record it as a sync run."""
-    with Session(env.engine) as session:
-        settings = task_sync_settings(session, user)
-    return run_item_pass(
-        env,
-        user,
-        ItemType.TASK,
-        enabled=settings.enabled,
-        config=settings.engine_config(allow_mass_delete=allow_mass_delete),
-        build=task_stores(env, user, settings),
-        trigger=trigger,
-    )
+#: How tasks sync: the settings that apply now and the stores they build.
+TASKS: ItemSync[TaskSyncSettings] = ItemSync(
+    ItemType.TASK,
+    lambda session, user, now: task_sync_settings(session, user),
+    task_stores,
+)

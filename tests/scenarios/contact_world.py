@@ -1,9 +1,9 @@
 """A user's whole contact sync on the sandbox: crmbridge's database, the live sandbox, and a user's hands.
 
 Used by the scenario tests and by ``bench/sync_contacts.py``. Passes run exactly as ``crmbridge sync`` runs
-them (:func:`app.jobs.contact_sync.sync_contacts`), with the real client libraries over HTTP. The hands act
-as the user would in Outlook, Gmail or Salesforce, through the vendors' APIs; their calls are left out of
-the counts by taking a :meth:`ContactWorld.mark` before the pass measured.
+them (:func:`app.jobs.sync_pass.sync_item` with :data:`app.jobs.contact_sync.CONTACTS`), with the real client
+libraries over HTTP. The hands act as the user would in Outlook, Gmail or Salesforce, through the vendors' APIs;
+their calls are left out of the counts by taking a :meth:`ContactWorld.mark` before the pass measured.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from app.connectors.retry import RetryPolicy
 from app.connectors.salesforce.client import SalesforceClient
 from app.connectors.selection import SYNC_CONTAINER_NAME
 from app.connectors.vendor_http import RebasingTransport
-from app.jobs.contact_sync import sync_contacts
-from app.jobs.sync_pass import PassReport, SyncEnvironment
+from app.jobs.contact_sync import CONTACTS
+from app.jobs.sync_pass import PassReport, SyncEnvironment, sync_item
 from app.models import SyncLink, SyncTrigger, User, UserSetting
 from app.sandbox.calls import CallFilter
 from app.sandbox.state import SandboxState
@@ -67,7 +67,7 @@ class ContactWorld:
 
     def sync(self, email: str, **options: Any) -> PassReport:
         """One pass, as ``crmbridge sync --user EMAIL`` runs it."""
-        return sync_contacts(self.env, self.user(email), trigger=SyncTrigger.CLI, **options)
+        return sync_item(self.env, self.user(email), CONTACTS, trigger=SyncTrigger.CLI, **options)
 
     def set(self, email: str, key: str, value: object) -> None:
         """Store one of the user's settings."""
