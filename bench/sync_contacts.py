@@ -58,96 +58,55 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import resource
-import subprocess
 import sys
-import tempfile
 import time
 import tracemalloc
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
-
-import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.connectors.selection import DONT_SYNC_CATEGORY, SYNC_CATEGORY, SYNC_CONTAINER_NAME
-from app.db import create_db_engine
-from app.migrations import upgrade
 from app.models import SyncRunStatus
-from app.sandbox.app import create_sandbox_app, create_sandbox_state
-from app.sandbox.calls import CallFilter
+from app.sandbox.app import create_sandbox_state
 from app.sandbox.demo_people import demo_companies, demo_people
-from app.sandbox.google.backend import GoogleBackend
 from app.sandbox.google.people.models import PeopleStore
-from app.sandbox.microsoft.backend import MicrosoftBackend
-from app.sandbox.microsoft.models import Mailbox
-from app.sandbox.salesforce.models import SalesforceOrg
 from app.sandbox.salesforce.schema import OBJECTS
 from app.sandbox.state import SandboxState
-from app.settings import Settings
 from app.sync.config import Side
-from tests.live_server import serve_in_thread
+from bench.bench_support import (
+    CASES,
+    MEMORY_CHOICES,
+    PASSES,
+    PROVIDERS,
+    SIDES,
+    TARGET_RATIO,
+    THROTTLED_UP_TO,
+    USERS,
+    CaseOutcome,
+    PassRow,
+    bench_world,
+    google_of,
+    measure,
+    memory_label,
+    org_of,
+    outcome_from,
+    outlook_of,
+    run_child,
+    run_notes,
+    settle,
+)
 from tests.scenarios.contact_world import ContactWorld
 
-USERS = {"outlook": "alex.morgan@example.com", "gmail": "priya.shah@example.com"}
-PROVIDERS = {"outlook": "microsoft", "gmail": "google"}
 API = {"outlook": "Graph", "gmail": "People"}
-CASES = {"sf-to-mailbox": "SF → mailbox", "mailbox-to-sf": "mailbox → SF"}
-PASSES = ("initial", "echo", "no change")
-#: The initial pass and the pass after it may cost this many times the floor; the no-change pass, the floor.
-TARGET_RATIO = 1.25
-SIDES = (Side.MAILBOX.value, Side.SALESFORCE.value)
-#: Up to this N, a case stays within the sandbox's Graph budget of 10,000 requests per 10 minutes per mailbox.
-THROTTLED_UP_TO = 9_000
-
-
-@dataclass
-class PassRow:
-    """One measured pass (sides keyed by ``Side`` values, for JSON)."""
-
-    mailbox: str
-    case: str
-    name: str
-    calls: dict[str, int]
-    floor: dict[str, int]
-    writes: dict[str, int]
-    seconds: float
-    sandbox_seconds: float
-    memory_mib: float
-    status: str
-    message: str | None = None
-    refused_calls: int = 0
-
-    def verdict(self, side: str) -> str:
-        target = self.floor[side] if self.name == "no change" else TARGET_RATIO * self.floor[side]
-        return "OK" if self.calls[side] <= target else "OVER"
-
-
-@dataclass
-class CaseOutcome:
-    """What a child process hands back."""
-
-    rows: list[PassRow]
-    notes: list[str] = field(default_factory=list)
 
 
 # -- setup, straight into the sandbox state ----------------------------------------------------------------------
 
 
-def org_of(state: SandboxState) -> SalesforceOrg:
-    return state.backend("salesforce", SalesforceOrg)
-
-
-def outlook_of(state: SandboxState, email: str) -> Mailbox:
-    mailbox = state.backend("microsoft", MicrosoftBackend).mailbox(email)
-    assert mailbox is not None, email
-    return mailbox
-
-
 def people_of(state: SandboxState, email: str) -> PeopleStore:
-    return state.backend("google", GoogleBackend).account(email).people
+    return google_of(state, email).people
 
 
 def hand_owned_contacts_to_admin(state: SandboxState, email: str) -> int:
@@ -309,24 +268,6 @@ def echo_floor(mailbox: str, echoes: dict[str, int]) -> dict[str, int]:
 # -- one case, in a child process -------------------------------------------------------------------------------
 
 
-def settle(base_url: str) -> None:
-    """Wait until the call log holds every answered call (the sandbox records a call just after answering it, and
-    serves a control request only after that)."""
-    with httpx.Client(base_url=base_url, timeout=30) as control:
-        control.get("/_sandbox/users").raise_for_status()
-
-
-def unthrottle_graph(base_url: str) -> None:
-    """Turn the sandbox's per-mailbox Graph throttling off."""
-    body = {"throttle": {"requests_per_window": 100_000_000, "max_concurrent": 1_000}}
-    with httpx.Client(base_url=base_url, timeout=30) as control:
-        control.patch("/_sandbox/microsoft/settings", json=body).raise_for_status()
-
-
-def max_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
 def run_case(mailbox: str, case: str, count: int, memory: str) -> CaseOutcome:
     """One case on a fresh sandbox and database: setup, then three measured passes."""
     email = USERS[mailbox]
@@ -334,100 +275,63 @@ def run_case(mailbox: str, case: str, count: int, memory: str) -> CaseOutcome:
     if memory == "tracemalloc":
         tracemalloc.start()
     state = create_sandbox_state("demo")
-    with tempfile.TemporaryDirectory() as directory, serve_in_thread(create_sandbox_app(state)) as base_url:
-        if count > THROTTLED_UP_TO:
-            unthrottle_graph(base_url)
-        database_url = f"sqlite:///{directory}/bench.db"
-        upgrade(database_url)
-        settings = Settings(
-            _env_file=None,
-            database_url=database_url,
-            data_dir=Path(directory),
-            sandbox=True,
-            sandbox_url=base_url,
-            sandbox_demo_users=False,
-            log_level="WARNING",
-        )
-        engine = create_db_engine(database_url)
-        try:
-            world = ContactWorld(state=state, base_url=base_url, engine=engine, settings=settings)
-            handed = hand_owned_contacts_to_admin(state, email)
-            notes.append(f"setup: the {handed} demo Contacts {email} owned were handed to the org's administrator")
-            (empty_outlook if mailbox == "outlook" else empty_gmail)(state, email)
-            if case == "sf-to-mailbox":
-                seed_salesforce(state, email, count)
-            else:
-                (seed_outlook if mailbox == "outlook" else seed_gmail)(state, email, count)
-            floor = initial_floor(mailbox, case, count, mailbox_setup_writes(state, mailbox, email))
-            settle(base_url)
-            rows: list[PassRow] = []
-            for name in PASSES:
-                row = measure_pass(world, base_url, mailbox=mailbox, case=case, name=name, floor=floor, memory=memory)
-                rows.append(row)
-                if row.status != SyncRunStatus.SUCCEEDED.value:
-                    notes.append(f"{mailbox} {CASES[case]} {name}: {row.status}: {row.message}")
-                floor = echo_floor(mailbox, row.writes) if name == "initial" else dict.fromkeys(SIDES, 1)
-            return CaseOutcome(rows, notes)
-        finally:
-            engine.dispose()
+    with bench_world(state, ContactWorld, unthrottle=count > THROTTLED_UP_TO) as (world, base_url):
+        handed = hand_owned_contacts_to_admin(state, email)
+        notes.append(f"setup: the {handed} demo Contacts {email} owned were handed to the org's administrator")
+        (empty_outlook if mailbox == "outlook" else empty_gmail)(state, email)
+        if case == "sf-to-mailbox":
+            seed_salesforce(state, email, count)
+        else:
+            (seed_outlook if mailbox == "outlook" else seed_gmail)(state, email, count)
+        floor = initial_floor(mailbox, case, count, mailbox_setup_writes(state, mailbox, email))
+        settle(base_url)
+        rows: list[PassRow] = []
+        for name in PASSES:
+            row = measure_pass(world, base_url, mailbox=mailbox, case=case, name=name, floor=floor, memory=memory)
+            rows.append(row)
+            if row.status != SyncRunStatus.SUCCEEDED.value:
+                notes.append(f"{mailbox} {CASES[case]} {name}: {row.status}: {row.message}")
+            floor = echo_floor(mailbox, row.writes) if name == "initial" else dict.fromkeys(SIDES, 1)
+        return CaseOutcome(rows, notes)
 
 
 def measure_pass(
     world: ContactWorld, base_url: str, *, mailbox: str, case: str, name: str, floor: dict[str, int], memory: str
 ) -> PassRow:
     """Run one pass and count what it cost."""
-    email, provider = USERS[mailbox], PROVIDERS[mailbox]
-    mark = world.mark()
-    if memory == "tracemalloc":
-        tracemalloc.reset_peak()
-        traced_before, _ = tracemalloc.get_traced_memory()
-    rss_before = max_rss_mib()
-    began = time.perf_counter()
-    report = world.sync(email)
-    seconds = time.perf_counter() - began
-    if memory == "tracemalloc":
-        memory_mib = (tracemalloc.get_traced_memory()[1] - traced_before) / 2**20
-    else:
-        memory_mib = max_rss_mib() - rss_before
-    settle(base_url)
-    calls = world.state.calls.calls(CallFilter(after_id=mark))
-    summary = report.result.summary if report.result is not None else None
+    email = USERS[mailbox]
+    measured = measure(world, base_url, provider=PROVIDERS[mailbox], memory=memory, run=lambda: world.sync(email))
     return PassRow(
         mailbox=mailbox,
         case=case,
         name=name,
-        calls={Side.MAILBOX.value: world.calls(provider, mark), Side.SALESFORCE.value: world.calls("salesforce", mark)},
+        calls=measured.calls,
         floor=floor,
-        writes={side.value: summary[side].writes if summary else 0 for side in Side},
-        seconds=seconds,
-        sandbox_seconds=sum(call.duration_ms for call in calls) / 1000,
-        memory_mib=memory_mib,
-        status=report.status.value,
-        message=report.message,
-        refused_calls=sum(1 for call in calls if call.status >= 400),
+        writes=measured.writes,
+        seconds=measured.seconds,
+        sandbox_seconds=measured.sandbox_seconds,
+        memory_mib=measured.memory_mib,
+        status=measured.report.status.value,
+        message=measured.report.message,
+        refused_calls=measured.refused_calls,
     )
 
 
 # -- the parent: one child per case, then the table --------------------------------------------------------------
 
 
-def run_child(mailbox: str, case: str, count: int, memory: str) -> CaseOutcome:
+def case_child(mailbox: str, case: str, count: int, memory: str) -> CaseOutcome:
     """Run one case in a fresh Python process (its own sandbox, database and memory high-water mark)."""
-    command = [sys.executable, __file__, "--contacts", str(count), "--memory", memory, "--case", f"{mailbox}:{case}"]
-    finished = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
-    if finished.returncode != 0:
-        raise SystemExit(f"the {mailbox} {case} case failed (exit status {finished.returncode})")
-    data = json.loads(finished.stdout.strip().splitlines()[-1])
-    return CaseOutcome([PassRow(**row) for row in data["rows"]], data["notes"])
+    arguments = ["--contacts", str(count), "--memory", memory, "--case", f"{mailbox}:{case}"]
+    return outcome_from(run_child(__file__, arguments, label=f"{mailbox} {case}"))
 
 
 def print_table(rows: list[PassRow], count: int, memory: str, notes: list[str], total: float) -> None:
-    memory_label = "peak MiB (tracemalloc)" if memory == "tracemalloc" else "maxrss +MiB"
     print(f"\nContact sync on the sandbox, N = {count:,} contacts per case; calls = HTTP requests to the vendor\n")
     print(
         "| mailbox | case | pass | mailbox calls / floor | ratio | verdict "
         "| Salesforce calls / floor | ratio | verdict "
-        f"| writes mbx / SF | wall | in sandbox | {memory_label} |"
+        f"| writes mbx / SF | wall | in sandbox | {memory_label(memory)} |"
     )
     print("|---|---|---|---:|---:|---|---:|---:|---|---:|---:|---:|---:|")
     for row in rows:
@@ -445,22 +349,8 @@ def print_table(rows: list[PassRow], count: int, memory: str, notes: list[str], 
         f"- verdict: OK when calls ≤ {TARGET_RATIO:g} × floor (initial, echo) or calls = floor (no change); "
         "floors as in the module docstring (reference §3.2 totals, §3.3 Δ changes and no change)"
     )
-    if count > THROTTLED_UP_TO:
-        print(
-            f"- N > {THROTTLED_UP_TO:,}: the sandbox's Graph per-mailbox throttling was turned off through "
-            "/_sandbox/microsoft/settings; retries never sleep"
-        )
-    else:
-        print(
-            "- the sandbox's Graph throttling was left on (10,000 requests / 10 min, 4 concurrent per mailbox); "
-            "retries never sleep"
-        )
-    refused = sum(row.refused_calls for row in rows)
-    print(f"- vendor calls answered with an error status across all passes: {refused}")
-    if memory == "maxrss":
-        print("- memory: ru_maxrss growth during the pass, one process per case (0: under an earlier pass's peak)")
-    else:
-        print("- memory: tracemalloc peak during the pass, whole process (sandbox included); wall times inflated")
+    for line in run_notes(rows, [count], memory):
+        print(f"- {line}")
     for line in notes:
         print(f"- {line}")
     print(f"- whole run: {total:.0f} s")
@@ -472,7 +362,7 @@ def main() -> int:
     parser.add_argument("--only", choices=sorted(USERS), help="one mailbox provider only")
     parser.add_argument(
         "--memory",
-        choices=("maxrss", "tracemalloc"),
+        choices=MEMORY_CHOICES,
         default="maxrss",
         help="how to measure memory (tracemalloc: far slower)",
     )
@@ -490,7 +380,7 @@ def main() -> int:
     notes: list[str] = []
     for mailbox in [args.only] if args.only else list(USERS):
         for case in CASES:
-            outcome = run_child(mailbox, case, args.contacts, args.memory)
+            outcome = case_child(mailbox, case, args.contacts, args.memory)
             rows.extend(outcome.rows)
             notes.extend(note for note in outcome.notes if note not in notes)
     print_table(rows, args.contacts, args.memory, notes, time.perf_counter() - began)
