@@ -81,3 +81,25 @@ def test_a_user_without_salesforce_is_skipped_in_a_run_over_everyone_but_fails_w
 
     named = runner.invoke(cli_app, ["sync", "--user", "jordan.lee@example.com"])
     assert named.exit_code == 1 and "skipped" in named.output
+
+
+def test_item_types_turned_off_are_named_with_how_to_turn_them_on_and_do_not_fail(cli_env: ContactWorld) -> None:
+    result = runner.invoke(cli_app, ["sync", "--user", ALEX, "--items", "events,tasks"])
+
+    assert result.exit_code == 0, result.output
+    assert f"Events sync is turned off for {ALEX}" in result.output
+    assert "events.enabled=true" in result.output
+    assert not any(ALEX in line and "│" in line for line in result.output.splitlines())
+
+
+def test_events_and_tasks_turned_on_get_their_own_rows(cli_env: ContactWorld) -> None:
+    cli_env.set(ALEX, "events.enabled", True)
+    cli_env.set(ALEX, "tasks.enabled", True)
+
+    result = runner.invoke(cli_app, ["sync", "--user", ALEX])
+
+    assert result.exit_code == 0, result.output
+    rows = [line for line in result.output.splitlines() if ALEX in line]
+    for items in ("contacts", "events", "tasks"):
+        assert any(f" {items} " in row and "succeeded" in row for row in rows), (items, result.output)
+    assert "turned off" not in result.output
