@@ -290,7 +290,7 @@ def _recent(entries: list[HistoryEntry], user: User) -> tuple[Change, ...]:
     changes = []
     for entry in entries:
         if entry.actor_email is None:
-            by = "crmbridge's command line"
+            by = "an operator"
         elif entry.actor_email == user.email:
             by = "you"
         else:

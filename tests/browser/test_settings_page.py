@@ -199,7 +199,9 @@ def test_locked_options_read_as_set_by_the_administrator(
     expect(page.get_by_text("“Field sales” applies to you")).to_be_visible()
     events = page.get_by_role("checkbox", name="Sync events")
     expect(events).to_be_disabled()
-    expect(events).to_have_accessible_description("Sync calendar events. Set by your administrator")
+    expect(events).to_have_accessible_description(
+        "Sync your calendar's events inside the window with your Salesforce events. Set by your administrator"
+    )
     expect(page.get_by_role("radio", name="The mailbox wins")).to_be_disabled()
     expect(page.get_by_role("radio", name="The mailbox wins")).to_be_checked()
     expect(page.get_by_role("radio", name="Salesforce wins")).to_have_count(0)

@@ -201,7 +201,12 @@ _CATALOGUE = (
             {SelectionMethod.AUTOMATIC: "Sync all items", SelectionMethod.MANUAL: "Sync only the items I select"}
         ),
     ),
-    Setting(SYNC_INCLUDE_PRIVATE, Kind.BOOLEAN, False, "Also sync the items marked private in Outlook."),
+    Setting(
+        SYNC_INCLUDE_PRIVATE,
+        Kind.BOOLEAN,
+        False,
+        "Also sync the contacts and events marked private (in Outlook, Google Calendar or Salesforce).",
+    ),
     Setting(
         SYNC_CONFLICT_POLICY,
         Kind.CHOICE,
@@ -252,7 +257,13 @@ _CATALOGUE = (
         "Never delete a Salesforce contact because it was deleted in the mailbox (the mailbox copy comes back).",
         ItemType.CONTACT,
     ),
-    Setting(EVENTS_ENABLED, Kind.BOOLEAN, False, "Sync calendar events.", ItemType.EVENT),
+    Setting(
+        EVENTS_ENABLED,
+        Kind.BOOLEAN,
+        False,
+        "Sync your calendar's events inside the window with your Salesforce events.",
+        ItemType.EVENT,
+    ),
     Setting(
         EVENTS_DIRECTION, Kind.CHOICE, Direction.BOTH.value, "Which way event changes go.", ItemType.EVENT, DIRECTIONS
     ),
@@ -274,8 +285,20 @@ _CATALOGUE = (
         minimum=1,
         maximum=730,
     ),
-    Setting(EVENTS_SERIES, Kind.BOOLEAN, True, "Sync recurring event series.", ItemType.EVENT),
-    Setting(TASKS_ENABLED, Kind.BOOLEAN, False, "Sync tasks.", ItemType.TASK),
+    Setting(
+        EVENTS_SERIES,
+        Kind.BOOLEAN,
+        True,
+        "Sync the occurrences of recurring series inside the window, each as an event of its own.",
+        ItemType.EVENT,
+    ),
+    Setting(
+        TASKS_ENABLED,
+        Kind.BOOLEAN,
+        False,
+        "Sync your To Do or Google tasks with your Salesforce tasks.",
+        ItemType.TASK,
+    ),
     Setting(
         TASKS_DIRECTION, Kind.CHOICE, Direction.BOTH.value, "Which way task changes go.", ItemType.TASK, DIRECTIONS
     ),
