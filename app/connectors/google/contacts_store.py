@@ -36,20 +36,14 @@ import base64
 import binascii
 import json
 import zlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from app.connectors.errors import (
-    CursorExpired,
-    InvalidData,
-    NotFound,
-    Throttled,
-    VendorError,
-    VendorUnavailable,
-)
+from app.connectors.errors import CursorExpired, InvalidData, NotFound, VendorError, VendorUnavailable
 from app.connectors.google import mapping
+from app.connectors.google.batching import chunks
 from app.connectors.google.client import (
     MAX_BATCH_CONTACTS,
     MAX_BATCH_DELETE,
@@ -60,7 +54,9 @@ from app.connectors.google.client import (
     OutcomeUnknown,
     PeopleClient,
 )
+from app.connectors.google.failures import store_error
 from app.connectors.selection import DONT_SYNC_CATEGORY, SYNC_CATEGORY, SYNC_CONTAINER_NAME, SelectionMethod
+from app.connectors.write_failures import failure_kind
 from app.sync.items import Item, normalise_fields
 from app.sync.stores import (
     Create,
@@ -72,7 +68,6 @@ from app.sync.stores import (
     Marked,
     OutOfScope,
     Removal,
-    StoreError,
     Update,
     WriteFailure,
     WriteResult,
@@ -83,11 +78,6 @@ T = TypeVar("T")
 MY_CONTACTS = "contactGroups/myContacts"
 _CURSOR_VERSION = 1
 _PEOPLE_PREFIX = "people/"
-
-
-def _chunks(items: Sequence[T], size: int) -> Iterator[list[T]]:
-    for start in range(0, len(items), size):
-        yield list(items[start : start + size])
 
 
 def _pack(ids: frozenset[str]) -> str:
@@ -189,10 +179,6 @@ def _refusal(problem: ContactError) -> WriteFailure:
     return WriteFailure(FailureKind.INVALID, problem.message)
 
 
-def _store_error(error: VendorError) -> StoreError:
-    return StoreError(f"{type(error).__name__}: {error}")
-
-
 class PeopleContactStore:
     """The contacts of one Gmail user's "Salesforce Contacts" group (implements :class:`app.sync.stores.ItemStore`)."""
 
@@ -217,7 +203,7 @@ class PeopleContactStore:
         try:
             return self._list(_Cursor.decode(cursor))
         except VendorError as error:
-            raise _store_error(error) from error
+            raise store_error(error) from error
 
     def get_many(self, ids: Sequence[str]) -> Mapping[str, Lookup]:
         """See :meth:`app.sync.stores.ItemStore.get_many`."""
@@ -226,7 +212,7 @@ class PeopleContactStore:
             if missing:
                 self._fetch(missing)
         except VendorError as error:
-            raise _store_error(error) from error
+            raise store_error(error) from error
         return MappingProxyType({item_id: self._lookup(item_id) for item_id in ids})
 
     def find_by_markers(self, markers: Sequence[str]) -> Mapping[str, Marked]:
@@ -237,7 +223,7 @@ class PeopleContactStore:
             groups = self._known_groups(create=False)
             people, _token = self._read_pages(sync_token=None, request_sync_token=False)
         except VendorError as error:
-            raise _store_error(error) from error
+            raise store_error(error) from error
         for person in people:
             marker = mapping.marker(person)
             if marker in wanted and marker is not None and not mapping.is_deleted(person):
@@ -254,7 +240,7 @@ class PeopleContactStore:
         try:
             groups = self._known_groups(create=True)
         except VendorError as error:
-            raise _store_error(error) from error
+            raise store_error(error) from error
         assert groups is not None
         return self._in_chunks(creates, MAX_BATCH_CONTACTS, lambda chunk: self._create_chunk(chunk, groups))
 
@@ -265,7 +251,7 @@ class PeopleContactStore:
         try:
             self._prepare_updates(updates)
         except VendorError as error:
-            raise _store_error(error) from error
+            raise store_error(error) from error
         return self._in_chunks(updates, MAX_BATCH_CONTACTS, self._update_chunk)
 
     def delete_many(self, deletes: Sequence[Delete]) -> Sequence[WriteResult]:
@@ -450,7 +436,7 @@ class PeopleContactStore:
             (None, chores.remove_from_other, False),
         )
         for fixed, names, add in changes:
-            for chunk in _chunks(names, MAX_MEMBER_CHANGES):
+            for chunk in chunks(names, MAX_MEMBER_CHANGES):
                 target: str | None = fixed or groups.other
                 assert target is not None
                 try:
@@ -553,7 +539,7 @@ class PeopleContactStore:
     def _fetch(self, ids: Sequence[str]) -> None:
         """Read contacts by resource name (``people.getBatchGet``, 200 per call) into this pass's memory."""
         groups = self._known_groups(create=False)
-        for chunk in _chunks(ids, MAX_BATCH_CONTACTS):
+        for chunk in chunks(ids, MAX_BATCH_CONTACTS):
             for answer in self._client.get_batch(chunk, person_fields=mapping.READ_MASK):
                 name = str(answer.get("requestedResourceName") or "")
                 person = answer.get("person")
@@ -594,26 +580,20 @@ class PeopleContactStore:
         """
         results: list[WriteResult] = []
         stop: WriteFailure | None = None
-        for chunk in _chunks(writes, size):
+        for chunk in chunks(writes, size):
             if stop is not None:
                 results.extend([stop] * len(chunk))
                 continue
             try:
                 answers = send(chunk)
-            except OutcomeUnknown as error:
-                answers = [WriteFailure(FailureKind.UNKNOWN_OUTCOME, str(error))] * len(chunk)
-            except Throttled as error:
-                stop = WriteFailure(FailureKind.THROTTLED, str(error))
-                answers = [stop] * len(chunk)
-            except VendorUnavailable as error:
-                answers = [WriteFailure(FailureKind.TRANSIENT, str(error))] * len(chunk)
-            except InvalidData as error:
-                answers = [WriteFailure(FailureKind.INVALID, str(error))] * len(chunk)
             except VendorError as error:
-                if not results:
-                    raise _store_error(error) from error
-                stop = WriteFailure(FailureKind.TRANSIENT, str(error))
-                answers = [stop] * len(chunk)
+                kind = failure_kind(error, outcome_unknown=OutcomeUnknown)
+                if kind is None and not results:
+                    raise store_error(error) from error
+                failure = WriteFailure(kind or FailureKind.TRANSIENT, str(error))
+                if kind is None or kind is FailureKind.THROTTLED:
+                    stop = failure
+                answers = [failure] * len(chunk)
             results.extend(answers)
         return results
 

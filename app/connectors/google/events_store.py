@@ -23,16 +23,12 @@ from typing import Any
 from app.connectors.errors import CursorExpired, NotFound, VendorError
 from app.connectors.event_fields import EventWindow
 from app.connectors.google import events_mapping as mapping
+from app.connectors.google.batching import chunks
 from app.connectors.google.calendar_client import CalendarClient
 from app.connectors.google.events_listing import EventsCursor, list_changes_since, list_window
 from app.connectors.google.events_scope import EventScope
-from app.connectors.google.events_writes import (
-    chunks,
-    create_events,
-    delete_events,
-    store_error,
-    update_events,
-)
+from app.connectors.google.events_writes import create_events, delete_events, update_events
+from app.connectors.google.failures import store_error
 from app.connectors.selection import SelectionMethod
 from app.sync.items import Item
 from app.sync.stores import (

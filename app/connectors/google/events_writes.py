@@ -9,72 +9,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
-from app.connectors.errors import (
-    AuthRevoked,
-    InvalidData,
-    LimitExceeded,
-    NotFound,
-    Throttled,
-    VendorError,
-    VendorUnavailable,
-)
+from app.connectors.errors import InvalidData, NotFound
 from app.connectors.google import events_mapping as mapping
-from app.connectors.google.calendar_client import MAX_BATCH_CALLS, CalendarClient
-from app.connectors.google.client import (
-    AlreadyExists,
-    BatchAnswer,
-    OutcomeUnknown,
-    PreconditionFailed,
-)
-from app.sync.stores import (
-    Create,
-    Delete,
-    FailureKind,
-    StoreError,
-    Update,
-    WriteFailure,
-    WriteResult,
-    Written,
-)
+from app.connectors.google.batching import chunks
+from app.connectors.google.calendar_client import CalendarClient
+from app.connectors.google.client import AlreadyExists, BatchAnswer, PreconditionFailed
+from app.connectors.google.failures import failure_of
+from app.sync.stores import Create, Delete, FailureKind, Update, WriteFailure, WriteResult, Written
 
-T = TypeVar("T")
 #: Called with every event a write returned, so the store remembers it for this pass.
 Remember = Callable[[dict[str, Any]], None]
-
-
-def chunks(items: Sequence[T], size: int = MAX_BATCH_CALLS) -> Iterator[list[T]]:
-    """``items`` in slices of ``size``."""
-    for start in range(0, len(items), size):
-        yield list(items[start : start + size])
-
-
-def store_error(error: VendorError) -> StoreError:
-    """A whole store call's failure."""
-    return StoreError(f"{type(error).__name__}: {error}")
-
-
-#: How a vendor error of one item's write is classified, most specific first.
-_FAILURE_KINDS: tuple[tuple[type[VendorError], FailureKind, str], ...] = (
-    (PreconditionFailed, FailureKind.PRECONDITION, "Changed since it was read: "),
-    (NotFound, FailureKind.NOT_FOUND, ""),
-    (OutcomeUnknown, FailureKind.UNKNOWN_OUTCOME, ""),
-    (Throttled, FailureKind.THROTTLED, ""),
-    (VendorUnavailable, FailureKind.TRANSIENT, ""),
-    (InvalidData, FailureKind.INVALID, "Google refused it: "),
-)
-
-
-def failure_of(error: VendorError) -> WriteFailure:
-    """One item's failed write, as the engine classifies it; raises for a failure of the whole grant."""
-    if isinstance(error, AuthRevoked | LimitExceeded):
-        raise store_error(error)
-    for kind_of_error, kind, prefix in _FAILURE_KINDS:
-        if isinstance(error, kind_of_error):
-            return WriteFailure(kind, f"{prefix}{error.message}")
-    return WriteFailure(FailureKind.TRANSIENT, f"{type(error).__name__}: {error.message}")
 
 
 def _written(event: dict[str, Any], sent: Mapping[str, object], remember: Remember) -> Written:

@@ -23,7 +23,8 @@ from typing import Any
 
 from app.connectors.errors import NotFound, VendorError
 from app.connectors.google import tasks_mapping as mapping
-from app.connectors.google.events_writes import chunks, store_error
+from app.connectors.google.batching import chunks
+from app.connectors.google.failures import store_error
 from app.connectors.google.tasks_client import TasksClient
 from app.connectors.google.tasks_listing import (
     FULL_LISTING_AFTER,

@@ -12,7 +12,8 @@ from typing import Any
 
 from app.connectors.errors import NotFound
 from app.connectors.google import tasks_mapping as mapping
-from app.connectors.google.events_writes import chunks, failure_of
+from app.connectors.google.batching import chunks
+from app.connectors.google.failures import failure_of
 from app.connectors.google.tasks_client import TasksClient
 from app.sync.stores import Create, Delete, FailureKind, Update, WriteFailure, WriteResult, Written
 

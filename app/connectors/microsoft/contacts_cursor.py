@@ -10,9 +10,10 @@ everything; a cursor without the contact folders (written before they were kept)
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
+
+from app.connectors.microsoft.cursor_json import dump_cursor, load_cursor, text_or_none
 
 _CURSOR_VERSION = 1
 
@@ -34,7 +35,6 @@ class Cursor:
 
     def dump(self) -> str:
         document: dict[str, Any] = {
-            "v": _CURSOR_VERSION,
             "folder": self.folder,
             "scope": self.scope,
             "delta": self.delta_link,
@@ -45,34 +45,24 @@ class Cursor:
             document.update(
                 folders=self.folders, folders_delta=self.folders_link, folders_at=self.folders_read_at, turn=self.turn
             )
-        return json.dumps(document, separators=(",", ":"))
+        return dump_cursor(_CURSOR_VERSION, document)
 
     @classmethod
     def load(cls, text: str | None) -> Cursor | None:
-        if not text:
+        raw = load_cursor(_CURSOR_VERSION, text)
+        if raw is None or not isinstance(raw.get("folder"), str):
             return None
-        try:
-            raw = json.loads(text)
-        except ValueError:
-            return None
-        if not isinstance(raw, dict) or raw.get("v") != _CURSOR_VERSION or not isinstance(raw.get("folder"), str):
-            return None
-
-        def text_or_none(key: str) -> str | None:
-            value = raw.get(key)
-            return value if isinstance(value, str) and value else None
-
         folders = _folders(raw.get("folders"))
         turn = raw.get("turn")
         return cls(
             raw["folder"],
             str(raw.get("scope") or ""),
-            text_or_none("delta"),
-            text_or_none("since"),
-            text_or_none("trash"),
+            text_or_none(raw, "delta"),
+            text_or_none(raw, "since"),
+            text_or_none(raw, "trash"),
             folders,
-            text_or_none("folders_delta") if folders is not None else None,
-            text_or_none("folders_at") if folders is not None else None,
+            text_or_none(raw, "folders_delta") if folders is not None else None,
+            text_or_none(raw, "folders_at") if folders is not None else None,
             turn if isinstance(turn, int) and not isinstance(turn, bool) and turn >= 0 else 0,
         )
 

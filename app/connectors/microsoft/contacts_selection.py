@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.connectors.microsoft import mapping
+from app.connectors.microsoft.batch_writes import precondition, with_extended, write
 from app.connectors.microsoft.client import MAX_BATCH_REQUESTS, BatchRequest, BatchResponse, BatchResult, PagedRead
 from app.connectors.microsoft.contacts_reads import chunks, graph_url, odata_string, send_batch
 from app.connectors.microsoft.contacts_sources import forget_folder, in_turn, searched_folders
 from app.connectors.microsoft.contacts_state import MailboxState
-from app.connectors.microsoft.contacts_writes import precondition, with_extended, write
 from app.connectors.selection import SYNC_CATEGORY
 from app.sync.stores import StoreError
 

@@ -32,10 +32,10 @@ from app.connectors.microsoft.client import GraphClient
 from app.connectors.microsoft.contacts_cursor import Cursor
 from app.connectors.microsoft.contacts_folder import setup
 from app.connectors.microsoft.contacts_listing import complete, incremental
-from app.connectors.microsoft.contacts_reads import RoundExpired
 from app.connectors.microsoft.contacts_state import ContactFolders, MailboxState
+from app.connectors.microsoft.delta_restart import listed_with_one_restart
 from app.connectors.selection import SelectionMethod
-from app.sync.stores import Create, Delete, Listing, Lookup, Marked, StoreError, Update, WriteResult
+from app.sync.stores import Create, Delete, Listing, Lookup, Marked, Update, WriteResult
 
 __all__ = ["GraphContactStore"]
 
@@ -64,7 +64,8 @@ class GraphContactStore:
         mailbox = self._mailbox
         mailbox.seen = {}
         saved = Cursor.load(cursor)
-        try:
+
+        def listing() -> Listing:
             if saved is None:
                 return complete(mailbox, setup(mailbox, None, listing=True))
             mailbox.trash = saved.trash
@@ -75,12 +76,8 @@ class GraphContactStore:
                 return complete(mailbox, setup(mailbox, saved.folder, listing=True))
             mailbox.folder = saved.folder
             return incremental(mailbox, saved)
-        except RoundExpired:
-            mailbox.seen = {}
-        try:
-            return complete(mailbox, [])
-        except RoundExpired as exc:
-            raise StoreError("microsoft: the delta round expired twice in a row") from exc
+
+        return listed_with_one_restart(mailbox, listing, lambda: complete(mailbox, []), round_name="delta round")
 
     def get_many(self, ids: Sequence[str]) -> Mapping[str, Lookup]:
         """See :meth:`app.sync.stores.ItemStore.get_many`."""

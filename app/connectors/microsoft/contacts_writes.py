@@ -11,30 +11,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from app.connectors.errors import AuthRevoked, Throttled, VendorError, VendorUnavailable
 from app.connectors.microsoft import mapping
-from app.connectors.microsoft.client import (
-    MAX_BATCH_REQUESTS,
-    BatchOutcomeUnknown,
-    BatchRequest,
-    BatchResponse,
-    GraphClient,
-)
+from app.connectors.microsoft.batch_writes import deletes_answered, precondition, write, written_doc
+from app.connectors.microsoft.client import MAX_BATCH_REQUESTS, BatchRequest, BatchResponse
 from app.connectors.microsoft.contacts_folder import ensure_folder
 from app.connectors.microsoft.contacts_reads import LIST_PAGE_SIZE, fetch_by_id, graph_url, raise_for, send_batch
 from app.connectors.microsoft.contacts_state import MailboxState
+from app.connectors.microsoft.request_failures import request_failure, status_line
 from app.connectors.selection import SYNC_CATEGORY
 from app.sync.items import Fields, normalise_fields
-from app.sync.stores import (
-    Create,
-    Delete,
-    FailureKind,
-    StoreError,
-    Update,
-    WriteFailure,
-    WriteResult,
-    Written,
-)
+from app.sync.stores import Create, Delete, FailureKind, Update, WriteFailure, WriteResult, Written
 
 #: Pages of the folder read side by side in the first batch of a scan for updates (5,000 contacts).
 SCAN_PAGES_FIRST = 5
@@ -99,49 +85,7 @@ def delete_many(mailbox: MailboxState, deletes: Sequence[Delete]) -> Sequence[Wr
         [BatchRequest(f"d{i}", "DELETE", f"/me/contacts/{d.id}", headers=precondition(d.etag))]
         for i, d in enumerate(deletes)
     ]
-    answers = write(mailbox.client, requests)
-    results: list[WriteResult] = []
-    for i, delete in enumerate(deletes):
-        answer = answers[f"d{i}"]
-        mailbox.seen.pop(delete.id, None)
-        if isinstance(answer, WriteFailure):
-            results.append(answer)
-        elif not answer.ok:
-            results.append(_failure(answer, "DELETE"))
-        else:
-            mailbox.docs.pop(delete.id, None)
-            results.append(Written(delete.id, ""))
-    return results
-
-
-def write(client: GraphClient, groups: Sequence[Sequence[BatchRequest]]) -> dict[str, BatchResponse | WriteFailure]:
-    """Send write requests, 20 per batch (a group with ``dependsOn`` stays in one batch); a batch that fails as
-    a whole fails each of its requests, except a revoked grant, which fails the call."""
-    answers: dict[str, BatchResponse | WriteFailure] = {}
-    batch: list[BatchRequest] = []
-    for group in [*groups, []]:
-        if batch and (not group or len(batch) + len(group) > MAX_BATCH_REQUESTS):
-            answers.update(_write_batch(client, batch))
-            batch = []
-        batch.extend(group)
-    return answers
-
-
-def with_extended(doc: dict[str, Any], previous: Mapping[str, Any] | None, written: Any = None) -> dict[str, Any]:
-    """A write response lacks the extended properties: keep those we wrote, else those we had read."""
-    if "singleValueExtendedProperties" in doc:
-        return doc
-    merged = dict(doc)
-    if written is not None:
-        merged["singleValueExtendedProperties"] = written
-    elif previous is not None and "singleValueExtendedProperties" in previous:
-        merged["singleValueExtendedProperties"] = previous["singleValueExtendedProperties"]
-    return merged
-
-
-def precondition(etag: str) -> dict[str, str]:
-    """The ``If-Match`` header for a change key (none without one)."""
-    return {"If-Match": mapping.if_match(etag)} if etag else {}
+    return deletes_answered(mailbox, deletes, write(mailbox.client, requests), _failure)
 
 
 def _outcome(
@@ -155,13 +99,8 @@ def _outcome(
 ) -> WriteResult:
     """A create's or update's result: the failure, or the contact as the answer shows it (``stored`` when it
     differs from what was sent)."""
-    if isinstance(answer, WriteFailure):
-        return answer
-    if not answer.ok:
-        return _failure(answer, method)
-    doc = with_extended(answer.json, previous, written)
-    mailbox.remember(doc)
-    return _written(doc, sent)
+    doc = written_doc(mailbox, answer, method, _failure, previous=previous, written=written)
+    return doc if isinstance(doc, WriteFailure) else _written(doc, sent)
 
 
 def _written(doc: Mapping[str, Any], sent: Fields) -> Written:
@@ -219,39 +158,11 @@ def _read_for_update(mailbox: MailboxState, ids: Sequence[str]) -> dict[str, dic
     return found
 
 
-def _write_batch(client: GraphClient, requests: Sequence[BatchRequest]) -> dict[str, BatchResponse | WriteFailure]:
-    try:
-        result = client.batch(requests)
-    except AuthRevoked as exc:
-        raise StoreError(str(exc)) from exc
-    except Throttled as exc:
-        failure = WriteFailure(FailureKind.THROTTLED, str(exc))
-    except BatchOutcomeUnknown as exc:
-        failure = WriteFailure(FailureKind.UNKNOWN_OUTCOME, str(exc))
-    except VendorUnavailable as exc:
-        failure = WriteFailure(FailureKind.TRANSIENT, str(exc))
-    except VendorError as exc:
-        failure = WriteFailure(FailureKind.INVALID, str(exc))
-    else:
-        return dict(result.responses)
-    return {request.id: failure for request in requests}
-
-
 def _failure(answer: BatchResponse, method: str) -> WriteFailure:
-    """One request's failure as the engine's failure kind."""
-    message = f"{answer.status} {answer.error_code}: {answer.error_message}".replace("  ", " ")
-    status = answer.status
-    if status in (401, 403):
-        raise StoreError(f"microsoft: {message}")
-    if status == 404:
-        return WriteFailure(FailureKind.NOT_FOUND, message)
-    if status == 412 or (status == 409 and answer.error_code == "ErrorIrresolvableConflict"):
-        return WriteFailure(FailureKind.PRECONDITION, message)
-    if status == 429:
-        return WriteFailure(FailureKind.THROTTLED, message)
-    if status >= 500:
-        kind = FailureKind.UNKNOWN_OUTCOME if method == "POST" else FailureKind.TRANSIENT
-        return WriteFailure(kind, message)
-    if status == 424:
-        return WriteFailure(FailureKind.TRANSIENT, message)
-    return WriteFailure(FailureKind.INVALID, answer.error_message)
+    """One request's failure as the engine's failure kind, with Graph's status line (its message alone when Graph
+    refused the contact)."""
+    return request_failure(answer, method, _describe)
+
+
+def _describe(kind: FailureKind, answer: BatchResponse) -> str:
+    return answer.error_message if kind is FailureKind.INVALID else status_line(answer)

@@ -7,9 +7,9 @@ cannot be read (not JSON, another version) reads as no cursor: the next pass lis
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from typing import Any
+
+from app.connectors.microsoft.cursor_json import dump_cursor, load_cursor, text_or_none
 
 _CURSOR_VERSION = 1
 
@@ -25,29 +25,13 @@ class EventCursor:
 
     def dump(self) -> str:
         """The cursor as compact JSON text."""
-        document: dict[str, Any] = {
-            "v": _CURSOR_VERSION,
-            "window": self.window,
-            "scope": self.scope,
-            "delta": self.delta_link,
-            "owner": self.owner,
-        }
-        return json.dumps(document, separators=(",", ":"))
+        fields = {"window": self.window, "scope": self.scope, "delta": self.delta_link, "owner": self.owner}
+        return dump_cursor(_CURSOR_VERSION, fields)
 
     @classmethod
     def load(cls, text: str | None) -> EventCursor | None:
         """The cursor ``text`` holds, or None when there is none or it cannot be read."""
-        if not text:
+        raw = load_cursor(_CURSOR_VERSION, text)
+        if raw is None or not isinstance(raw.get("window"), str):
             return None
-        try:
-            raw = json.loads(text)
-        except ValueError:
-            return None
-        if not isinstance(raw, dict) or raw.get("v") != _CURSOR_VERSION or not isinstance(raw.get("window"), str):
-            return None
-
-        def text_or_none(key: str) -> str | None:
-            value = raw.get(key)
-            return value if isinstance(value, str) and value else None
-
-        return cls(raw["window"], str(raw.get("scope") or ""), text_or_none("delta"), text_or_none("owner"))
+        return cls(raw["window"], str(raw.get("scope") or ""), text_or_none(raw, "delta"), text_or_none(raw, "owner"))

@@ -28,12 +28,12 @@ from collections.abc import Mapping, Sequence
 from app.connectors.event_fields import EventWindow
 from app.connectors.microsoft import events_lookups, events_writes
 from app.connectors.microsoft.client import GraphClient
-from app.connectors.microsoft.contacts_reads import RoundExpired
+from app.connectors.microsoft.delta_restart import listed_with_one_restart
 from app.connectors.microsoft.events_cursor import EventCursor
 from app.connectors.microsoft.events_listing import complete, incremental
 from app.connectors.microsoft.events_state import CalendarState
 from app.connectors.selection import SelectionMethod
-from app.sync.stores import Create, Delete, Listing, Lookup, Marked, StoreError, Update, WriteResult
+from app.sync.stores import Create, Delete, Listing, Lookup, Marked, Update, WriteResult
 
 __all__ = ["GraphEventStore"]
 
@@ -66,22 +66,19 @@ class GraphEventStore:
         saved = EventCursor.load(cursor)
         if saved is not None and state.owner is None and saved.owner:
             state.owner = saved.owner
-        try:
+
+        def listing() -> Listing:
             if (
                 saved is not None
                 and saved.delta_link
                 and (saved.window, saved.scope) == (state.window.key, state.scope)
             ):
-                listing = incremental(state, saved.delta_link)
-                if listing is not None:
-                    return listing
+                found = incremental(state, saved.delta_link)
+                if found is not None:
+                    return found
             return complete(state)
-        except RoundExpired:
-            state.seen = {}
-        try:
-            return complete(state)
-        except RoundExpired as exc:
-            raise StoreError("microsoft: the calendar delta round expired twice in a row") from exc
+
+        return listed_with_one_restart(state, listing, lambda: complete(state), round_name="calendar delta round")
 
     def get_many(self, ids: Sequence[str]) -> Mapping[str, Lookup]:
         """See :meth:`app.sync.stores.ItemStore.get_many`."""

@@ -21,21 +21,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.connectors.microsoft import events_mapping as em
+from app.connectors.microsoft.batch_writes import precondition, write, written_doc
 from app.connectors.microsoft.client import BatchRequest, BatchResponse
-from app.connectors.microsoft.contacts_writes import precondition, with_extended, write
 from app.connectors.microsoft.events_state import CalendarState
+from app.connectors.microsoft.request_failures import request_failure
 from app.connectors.selection import SYNC_CATEGORY
 from app.sync.items import Fields, normalise_fields
-from app.sync.stores import (
-    Create,
-    Delete,
-    FailureKind,
-    StoreError,
-    Update,
-    WriteFailure,
-    WriteResult,
-    Written,
-)
+from app.sync.stores import Create, Delete, FailureKind, Update, WriteFailure, WriteResult, Written
 
 _NO_START = "The event has no start time, so Outlook cannot hold it."
 
@@ -172,34 +164,37 @@ def _outcome(
 ) -> WriteResult:
     """A create's or update's result: the failure, or the event as the answer shows it (``stored`` when it differs
     from what was sent)."""
-    if isinstance(answer, WriteFailure):
-        return answer
-    if not answer.ok:
-        return failure(answer, method)
-    doc = with_extended(answer.json, previous, written)
-    state.remember(doc)
+    doc = written_doc(state, answer, method, failure, previous=previous, written=written)
+    if isinstance(doc, WriteFailure):
+        return doc
     held = state.item_of(doc).fields
     return Written(em.event_id(doc), em.change_key(doc), None if held == normalise_fields(sent) else held)
 
 
 def failure(answer: BatchResponse, method: str) -> WriteFailure:
     """One request's failure as the engine's failure kind, with a sentence a person can act on."""
-    status = answer.status
-    detail = f"({status} {answer.error_code or 'error'}: {answer.error_message})"
-    if status in (401, 403):
-        raise StoreError(f"microsoft: Outlook refused access to the calendar {detail}")
-    if status == 404:
-        return WriteFailure(FailureKind.NOT_FOUND, f"The event no longer exists in Outlook {detail}.")
-    if status == 412 or (status == 409 and answer.error_code == "ErrorIrresolvableConflict"):
-        return WriteFailure(
-            FailureKind.PRECONDITION, f"The event was changed in Outlook since it was read; it is read again {detail}."
-        )
-    if status == 429:
-        return WriteFailure(FailureKind.THROTTLED, f"Outlook asked to slow down; the event is retried later {detail}.")
-    if status >= 500 and method == "POST":
-        return WriteFailure(
-            FailureKind.UNKNOWN_OUTCOME, f"Outlook did not confirm whether the event was created {detail}."
-        )
-    if status >= 500 or status == 424:
-        return WriteFailure(FailureKind.TRANSIENT, f"Outlook could not write the event this time {detail}.")
-    return WriteFailure(FailureKind.INVALID, f"Outlook refused the event: {answer.error_message} {detail}.")
+    return request_failure(answer, method, _sentence, refused=_access_refused)
+
+
+#: What a failed request of each kind means for the event, before Graph's own words.
+_SENTENCES = {
+    FailureKind.NOT_FOUND: "The event no longer exists in Outlook",
+    FailureKind.PRECONDITION: "The event was changed in Outlook since it was read; it is read again",
+    FailureKind.THROTTLED: "Outlook asked to slow down; the event is retried later",
+    FailureKind.UNKNOWN_OUTCOME: "Outlook did not confirm whether the event was created",
+    FailureKind.TRANSIENT: "Outlook could not write the event this time",
+}
+
+
+def _sentence(kind: FailureKind, answer: BatchResponse) -> str:
+    refused = kind is FailureKind.INVALID
+    opening = f"Outlook refused the event: {answer.error_message}" if refused else _SENTENCES[kind]
+    return f"{opening} {_detail(answer)}."
+
+
+def _access_refused(answer: BatchResponse) -> str:
+    return f"microsoft: Outlook refused access to the calendar {_detail(answer)}"
+
+
+def _detail(answer: BatchResponse) -> str:
+    return f"({answer.status} {answer.error_code or 'error'}: {answer.error_message})"

@@ -7,8 +7,9 @@ lists everything.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
+
+from app.connectors.microsoft.cursor_json import dump_cursor, load_cursor, text_or_none
 
 _CURSOR_VERSION = 1
 
@@ -23,21 +24,15 @@ class TaskCursor:
 
     def dump(self) -> str:
         """The cursor as opaque text."""
-        document = {"v": _CURSOR_VERSION, "list": self.list_id, "scope": self.scope, "delta": self.delta_link}
-        return json.dumps(document, separators=(",", ":"))
+        return dump_cursor(_CURSOR_VERSION, {"list": self.list_id, "scope": self.scope, "delta": self.delta_link})
 
     @classmethod
     def load(cls, text: str | None) -> TaskCursor | None:
         """The cursor behind ``text``; None when there is none or it cannot be read."""
-        if not text:
+        raw = load_cursor(_CURSOR_VERSION, text)
+        if raw is None:
             return None
-        try:
-            raw = json.loads(text)
-        except ValueError:
+        list_id, scope = text_or_none(raw, "list"), raw.get("scope")
+        if list_id is None or not isinstance(scope, str):
             return None
-        if not isinstance(raw, dict) or raw.get("v") != _CURSOR_VERSION:
-            return None
-        list_id, scope, delta = raw.get("list"), raw.get("scope"), raw.get("delta")
-        if not isinstance(list_id, str) or not list_id or not isinstance(scope, str):
-            return None
-        return cls(list_id, scope, delta if isinstance(delta, str) and delta else None)
+        return cls(list_id, scope, text_or_none(raw, "delta"))

@@ -17,18 +17,18 @@ from typing import Any
 from app.connectors.microsoft import tasks_mapping
 from app.connectors.microsoft.client import PagedRead
 from app.connectors.microsoft.contacts_reads import (
-    RoundExpired,
     delta_expired,
     follow_chains,
     graph_url,
     send_batch,
     take_page,
 )
+from app.connectors.microsoft.delta_restart import listed_with_one_restart
 from app.connectors.microsoft.tasks_cursor import TaskCursor
 from app.connectors.microsoft.tasks_reads import find_default_list
 from app.connectors.microsoft.tasks_state import TaskListState
 from app.sync.items import Item
-from app.sync.stores import Gone, Listing, Removal, StoreError
+from app.sync.stores import Gone, Listing, Removal
 
 #: Delta page size asked for ("Prefer: odata.maxpagesize"; the service may send fewer).
 DELTA_PAGE_SIZE = 200
@@ -42,18 +42,15 @@ def list_changes(state: TaskListState, cursor: str | None) -> Listing:
     saved = TaskCursor.load(cursor)
     if saved is not None:
         state.list_id = saved.list_id
-    try:
+
+    def listing() -> Listing:
         if saved is not None and saved.scope == state.scope and saved.delta_link is not None:
-            listing = incremental(state, saved.delta_link)
-            if listing is not None:
-                return listing
+            found = incremental(state, saved.delta_link)
+            if found is not None:
+                return found
         return complete(state)
-    except RoundExpired:
-        state.seen = {}
-    try:
-        return complete(state)
-    except RoundExpired as exc:
-        raise StoreError("microsoft: the To Do delta round expired twice in a row") from exc
+
+    return listed_with_one_restart(state, listing, lambda: complete(state), round_name="To Do delta round")
 
 
 def complete(state: TaskListState, *, may_rediscover: bool = True) -> Listing:

@@ -13,22 +13,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from app.connectors.microsoft import tasks_mapping
+from app.connectors.microsoft.batch_writes import deletes_answered, write, written_doc
 from app.connectors.microsoft.client import BatchRequest, BatchResponse
-from app.connectors.microsoft.contacts_writes import write
+from app.connectors.microsoft.request_failures import request_failure
 from app.connectors.microsoft.tasks_reads import fetch_by_id, find_default_list
 from app.connectors.microsoft.tasks_state import TaskListState
 from app.connectors.selection import SYNC_CATEGORY
 from app.sync.items import Fields, normalise_fields
-from app.sync.stores import (
-    Create,
-    Delete,
-    FailureKind,
-    StoreError,
-    Update,
-    WriteFailure,
-    WriteResult,
-    Written,
-)
+from app.sync.stores import Create, Delete, FailureKind, Update, WriteFailure, WriteResult, Written
 
 
 def create_many(state: TaskListState, creates: Sequence[Create]) -> Sequence[WriteResult]:
@@ -94,38 +86,26 @@ def delete_many(state: TaskListState, deletes: Sequence[Delete]) -> Sequence[Wri
         [BatchRequest(f"d{i}", "DELETE", f"{state.tasks_path()}/{d.id}", headers=_if_match(d.etag))]
         for i, d in enumerate(deletes)
     ]
-    answers = write(state.client, groups)
-    results: list[WriteResult] = []
-    for i, delete in enumerate(deletes):
-        answer = answers[f"d{i}"]
-        state.seen.pop(delete.id, None)
-        if isinstance(answer, WriteFailure):
-            results.append(answer)
-        elif not answer.ok:
-            results.append(failure_of(answer, "DELETE"))
-        else:
-            state.docs.pop(delete.id, None)
-            results.append(Written(delete.id, ""))
-    return results
+    return deletes_answered(state, deletes, write(state.client, groups), failure_of)
 
 
 def failure_of(answer: BatchResponse, method: str) -> WriteFailure:
     """One request's failure as the engine's failure kind (a refused grant fails the whole call)."""
-    status = answer.status
-    if status in (401, 403):
-        raise StoreError(f"microsoft: {status} {answer.error_code}: {answer.error_message}")
-    if status == 404:
-        return WriteFailure(FailureKind.NOT_FOUND, "the task no longer exists")
-    if status == 412 or (status == 409 and answer.error_code == "ErrorIrresolvableConflict"):
-        return WriteFailure(FailureKind.PRECONDITION, "the task changed since it was read")
-    if status == 429:
-        return WriteFailure(FailureKind.THROTTLED, f"Graph throttled the request: {answer.error_message}")
-    if status >= 500:
-        kind = FailureKind.UNKNOWN_OUTCOME if method == "POST" else FailureKind.TRANSIENT
-        return WriteFailure(kind, f"Graph failed ({status}): {answer.error_message}")
-    if status == 424:
-        return WriteFailure(FailureKind.TRANSIENT, "a request it depended on failed")
-    return WriteFailure(FailureKind.INVALID, f"To Do refused the task: {answer.error_message}")
+    return request_failure(answer, method, _describe)
+
+
+def _describe(kind: FailureKind, answer: BatchResponse) -> str:
+    if kind is FailureKind.NOT_FOUND:
+        return "the task no longer exists"
+    if kind is FailureKind.PRECONDITION:
+        return "the task changed since it was read"
+    if kind is FailureKind.THROTTLED:
+        return f"Graph throttled the request: {answer.error_message}"
+    if answer.status >= 500:
+        return f"Graph failed ({answer.status}): {answer.error_message}"
+    if kind is FailureKind.TRANSIENT:
+        return "a request it depended on failed"
+    return f"To Do refused the task: {answer.error_message}"
 
 
 def _if_match(etag: str) -> dict[str, str]:
@@ -135,12 +115,9 @@ def _if_match(etag: str) -> dict[str, str]:
 def _outcome(state: TaskListState, answer: BatchResponse | WriteFailure, method: str, sent: Fields) -> WriteResult:
     """A create's or update's result: the failure, or the task as the answer shows it (``stored`` when it differs
     from what was sent)."""
-    if isinstance(answer, WriteFailure):
-        return answer
-    if not answer.ok:
-        return failure_of(answer, method)
-    doc = answer.json
-    state.remember(doc)
+    doc = written_doc(state, answer, method, failure_of)
+    if isinstance(doc, WriteFailure):
+        return doc
     stored = tasks_mapping.to_fields(doc)
     item_id = tasks_mapping.task_id(doc)
     state.seen.pop(item_id, None)
