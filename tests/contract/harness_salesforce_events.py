@@ -1,9 +1,8 @@
 """The Salesforce event store under the contract suite: Alex Morgan's own events in a window around the sandbox
 clock, on the sandbox org.
 
-Out of scope means outside the window; an event leaves scope when it is moved out of it. Cursors expire the way a
-Salesforce watermark does: the sandbox clock moves past the 15 days the Recycle Bin keeps deleted rows (the store
-keeps the window it was built with). Salesforce's sObject Collections take no precondition.
+Out of scope means outside the window; an event leaves scope when it is moved out of it. The store keeps the window it
+was built with when cursors expire (see :class:`tests.contract.harness_salesforce.SalesforceOrgHarness`).
 """
 
 from __future__ import annotations
@@ -15,19 +14,17 @@ import pytest
 
 from app.connectors.salesforce.events_store import SalesforceEventStore
 from tests.connectors.salesforce.activity_support import ActivityHands, event_at, make_event_store, window_of
-from tests.connectors.salesforce.support import api_calls
+from tests.contract.harness_salesforce import SalesforceOrgHarness
 from tests.sandbox.conftest import LiveSandbox
 
 
-class SalesforceEventsHarness:
+class SalesforceEventsHarness(SalesforceOrgHarness):
     """:class:`SalesforceEventStore` for Alex, with hands on the sandbox org."""
 
-    supports_preconditions = False
     edit_field = "location"
 
     def __init__(self, live: LiveSandbox) -> None:
-        live.reset(0)
-        self.live = live
+        super().__init__(live)
         self.hands = ActivityHands(live)
         self.window = window_of(live)
         self.store: SalesforceEventStore = make_event_store(live, window=self.window)
@@ -51,12 +48,6 @@ class SalesforceEventsHarness:
 
     def leave_scope(self, item_id: str) -> None:
         self.hands.edit_event(item_id, event_at(self.window.end + timedelta(days=2, hours=9)))
-
-    def expire_cursor(self) -> None:
-        self.live.state.clock.advance(timedelta(days=16))
-
-    def calls(self) -> int:
-        return api_calls(self.live)
 
 
 def make_harness(request: pytest.FixtureRequest) -> SalesforceEventsHarness:

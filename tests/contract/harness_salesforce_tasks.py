@@ -3,20 +3,19 @@
 Out of scope means a logged email (TaskSubtype Email), or a task assigned to someone else: a task leaves scope when
 Alex assigns it to Priya Shah. The org shares tasks (ReadWrite) so that Alex still sees the task he gave away, as
 an org whose activities are shared does; with private tasks, the store learns of it at its daily reconcile.
-Cursors expire the way a Salesforce watermark does: the sandbox clock moves past the 15 days the Recycle Bin keeps
-deleted rows. Salesforce's sObject Collections take no precondition.
+See :class:`tests.contract.harness_salesforce.SalesforceOrgHarness` for what every Salesforce harness shares.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
 
 import pytest
 
 from app.connectors.salesforce.tasks_store import SalesforceTaskStore
 from tests.connectors.salesforce.activity_support import ActivityHands, make_task_store
-from tests.connectors.salesforce.support import ALEX, PRIYA, api_calls
+from tests.connectors.salesforce.support import ALEX, PRIYA
+from tests.contract.harness_salesforce import SalesforceOrgHarness
 from tests.sandbox.conftest import LiveSandbox
 
 
@@ -31,15 +30,13 @@ def task_sample(n: int, **extra: object) -> dict[str, object]:
     return fields
 
 
-class SalesforceTasksHarness:
+class SalesforceTasksHarness(SalesforceOrgHarness):
     """:class:`SalesforceTaskStore` for Alex, with hands on the sandbox org."""
 
-    supports_preconditions = False
     edit_field = "notes"
 
     def __init__(self, live: LiveSandbox) -> None:
-        live.reset(0)
-        self.live = live
+        super().__init__(live)
         self.hands = ActivityHands(live)
         self.hands.share("Task")
         self.store: SalesforceTaskStore = make_task_store(live)
@@ -61,12 +58,6 @@ class SalesforceTasksHarness:
 
     def leave_scope(self, item_id: str) -> None:
         self.hands.edit_task(item_id, {}, OwnerId=self.hands.caller(PRIYA).user_id, by=ALEX)
-
-    def expire_cursor(self) -> None:
-        self.live.state.clock.advance(timedelta(days=16))
-
-    def calls(self) -> int:
-        return api_calls(self.live)
 
 
 def make_harness(request: pytest.FixtureRequest) -> SalesforceTasksHarness:

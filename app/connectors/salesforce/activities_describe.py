@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Any
 
 from app.connectors.salesforce.client import Subrequest, SubResult, raise_for_result
+from app.connectors.salesforce.describe_fields import field_lengths, fields_by_name
 
 #: The reference id of the describe subrequest.
 DESCRIBE_REFERENCE = "describe"
@@ -28,13 +29,8 @@ class ActivityDescribe:
     @classmethod
     def from_body(cls, body: Any, text_fields: tuple[str, ...]) -> ActivityDescribe:
         """From a ``sobjects/{type}/describe`` answer; lengths of ``text_fields``, every picklist's default."""
-        items = body.get("fields", []) if isinstance(body, Mapping) else []
-        by_name = {str(item.get("name")): item for item in items if isinstance(item, Mapping)}
-        lengths = {
-            name: int(by_name[name]["length"])
-            for name in text_fields
-            if name in by_name and isinstance(by_name[name].get("length"), int) and by_name[name]["length"] > 0
-        }
+        by_name = fields_by_name(body)
+        lengths = field_lengths(by_name, text_fields)
         defaults: dict[str, str] = {}
         for name, item in by_name.items():
             for value in item.get("picklistValues") or ():

@@ -17,9 +17,7 @@ Vendor errors come out as they are; the store turns them into :class:`app.sync.s
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timedelta
-from enum import StrEnum
-from types import MappingProxyType
+from datetime import datetime
 from typing import Any
 
 from app.connectors.salesforce.activities_cursor import ActivityCursor, ListingMode
@@ -33,22 +31,17 @@ from app.connectors.salesforce.activities_soql import (
     soql_datetime,
 )
 from app.connectors.salesforce.contacts_cursor import OVERLAP
-from app.connectors.salesforce.contacts_mapping import marker_of, modified_at, row_key
+from app.connectors.salesforce.contacts_mapping import marker_of, modified_at
 from app.connectors.salesforce.contacts_paging import PagedQuery, QueryRunner
-from app.connectors.salesforce.mapping import is_salesforce_id, soql_string
+from app.connectors.salesforce.listing_builder import ListingBuilder
+from app.connectors.salesforce.mapping import is_salesforce_id
+from app.connectors.salesforce.marker_search import first_marked, made_by_conditions
+from app.connectors.salesforce.pass_memory import PassMemory
 from app.sync.items import Item
-from app.sync.stores import Gone, Listing, Lookup, Marked, OutOfScope, Removal
+from app.sync.stores import Listing, Lookup, Marked
 
-#: How far back markers are looked for when the store has no watermark.
-MARKER_LOOKBACK = timedelta(days=30)
 _MEMBERS_SELECT = "Id, SystemModstamp"
 _OTHERS_SELECT = "Id, IsDeleted, SystemModstamp"
-
-
-class _Known(StrEnum):
-    IN = "in"
-    OUT = "out"
-    GONE = "gone"
 
 
 class ActivityReader:
@@ -62,20 +55,17 @@ class ActivityReader:
         self._clock = clock
         self.describe: ActivityDescribe | None = None
         self._committed_watermark: datetime | None = None
-        self._rows: dict[str, dict[str, Any]] = {}
-        self._known: dict[str, _Known] = {}
+        self._memory = PassMemory(self._item)
 
     # -- what the pass read -----------------------------------------------------------------------------------
 
     def row(self, record_id: str) -> dict[str, Any] | None:
         """The full row of ``record_id`` read during this pass, if any."""
-        return self._rows.get(row_key(record_id))
+        return self._memory.row(record_id)
 
     def forget(self, record_id: str) -> None:
         """Drop what the pass read of ``record_id`` (it was just written)."""
-        key = row_key(record_id)
-        self._rows.pop(key, None)
-        self._known.pop(key, None)
+        self._memory.forget(record_id)
 
     def run(self, queries: Sequence[PagedQuery]) -> None:
         """Read ``queries`` to the end, the describe riding along when it is not known yet."""
@@ -102,7 +92,7 @@ class ActivityReader:
         """Remember the rows ``queries`` (from :meth:`full_rows`) read."""
         for query in queries:
             for row in query.rows:
-                self._remember(row)
+                self._memory.keep(row, self._kind.in_scope)
 
     # -- listing ----------------------------------------------------------------------------------------------
 
@@ -110,8 +100,7 @@ class ActivityReader:
         """The listing the cursor ``text`` calls for (see :meth:`app.sync.stores.ItemStore.list_changes`)."""
         now = self._clock()
         kind = self._kind
-        self._rows.clear()
-        self._known.clear()
+        self._memory.clear()
         state = ActivityCursor.parse(text, scope=kind.cursor_scope(), user=self._user_id)
         if state is None:
             state = ActivityCursor.fresh(kind.cursor_scope(), self._user_id)
@@ -150,85 +139,21 @@ class ActivityReader:
     def _listing(
         self, mode: ListingMode, state: ActivityCursor, queries: Sequence[PagedQuery], now: datetime
     ) -> Listing:
-        by_key = {query.key: query for query in queries}
-        complete = mode is not ListingMode.INCREMENTAL
-        entries: dict[str, str] = {}
-        removed: dict[str, Removal] = {}
-        stamps: dict[str, str] = {}
-        seen = state.base.seen
-
-        def fresh(key: str, stamp: str) -> bool:
-            return complete or seen.get(key) != stamp
-
-        for row in by_key["rows"].rows:
-            record_id, stamp = str(row["Id"]), str(row["SystemModstamp"])
-            key = row_key(record_id)
-            stamps[key] = stamp
-            known = self._remember(row)
-            if not fresh(key, stamp):
-                continue
-            if known is _Known.IN:
-                entries[record_id] = stamp
-            elif not complete:
-                removed[record_id] = Removal.DELETED if known is _Known.GONE else Removal.LEFT_SCOPE
-        for row in by_key["members"].rows if "members" in by_key else []:
-            record_id, stamp = str(row["Id"]), str(row["SystemModstamp"])
-            stamps.setdefault(row_key(record_id), stamp)
-            if self._known.get(row_key(record_id)) in (None, _Known.IN):
-                entries.setdefault(record_id, stamp)
-        for row in by_key["others"].rows if "others" in by_key else []:
-            record_id, stamp = str(row["Id"]), str(row["SystemModstamp"])
-            key = row_key(record_id)
-            stamps[key] = stamp
-            self._known[key] = _Known.GONE if row.get("IsDeleted") else _Known.OUT
-            if fresh(key, stamp):
-                removed[record_id] = Removal.DELETED if row.get("IsDeleted") else Removal.LEFT_SCOPE
-        cursor = state.advanced(stamps, now, complete=complete, describe=self.describe)
-        return Listing(MappingProxyType(entries), complete, cursor.to_text(), MappingProxyType(removed))
-
-    def _remember(self, row: dict[str, Any]) -> _Known:
-        key = row_key(str(row["Id"]))
-        if row.get("IsDeleted"):
-            known = _Known.GONE
-        else:
-            self._rows[key] = row
-            known = _Known.IN if self._kind.in_scope(row) else _Known.OUT
-        self._known[key] = known
-        return known
+        builder = ListingBuilder(self._memory, complete=mode is not ListingMode.INCREMENTAL, seen=state.base.seen)
+        builder.read(queries, in_scope=self._kind.in_scope)
+        cursor = state.advanced(builder.stamps, now, complete=builder.complete, describe=self.describe)
+        return builder.listing(cursor.to_text())
 
     # -- get_many and markers ---------------------------------------------------------------------------------
 
     def get_many(self, ids: Sequence[str]) -> Mapping[str, Lookup]:
         """See :meth:`app.sync.stores.ItemStore.get_many`; ids the listing read cost nothing."""
-        result: dict[str, Lookup] = {}
-        missing: list[str] = []
-        for record_id in dict.fromkeys(ids):
-            answer = self._remembered(record_id)
-            if answer is not None:
-                result[record_id] = answer
-            elif not is_salesforce_id(record_id):
-                result[record_id] = Gone(record_id)
-            else:
-                missing.append(record_id)
+        result, missing = self._memory.answered(ids)
         if missing:
             queries = self.full_rows(missing)
             self._runner.run(queries, [])
             self.take_rows(queries)
-        for record_id in missing:
-            # Not returned at all: a row this rep may not see (or long purged) is out of scope, never deleted.
-            result[record_id] = self._remembered(record_id) or OutOfScope(record_id)
-        return result
-
-    def _remembered(self, record_id: str) -> Lookup | None:
-        key = row_key(record_id)
-        known = self._known.get(key)
-        if known is _Known.IN and key in self._rows:
-            return self._item(self._rows[key])
-        if known is _Known.OUT:
-            return OutOfScope(record_id)
-        if known is _Known.GONE:
-            return Gone(record_id)
-        return None
+        return {**result, **self._memory.after_reading(missing)}
 
     def find_by_markers(self, markers: Sequence[str]) -> Mapping[str, Marked]:
         """See :meth:`app.sync.stores.ItemStore.find_by_markers`: one query over the rows the rep created or owns
@@ -237,21 +162,10 @@ class ActivityReader:
         if not wanted:
             return {}
         kind = self._kind
-        since = (
-            self._committed_watermark - OVERLAP
-            if self._committed_watermark is not None
-            else self._clock() - MARKER_LOOKBACK
-        )
-        user = soql_string(self._user_id)
-        mine = [f"OwnerId = {user} OR CreatedById = {user}", f"CreatedDate >= {soql_datetime(since)}"]
+        mine = made_by_conditions(self._user_id, self._committed_watermark, self._clock)
         made = PagedQuery("made", activity_soql(kind.sobject, kind.select() + ", CreatedDate", mine), large=True)
         self._runner.run([made], [])
-        found: dict[str, Marked] = {}
-        for row in sorted(made.rows, key=lambda row: (str(row.get("CreatedDate")), str(row["Id"]))):
-            marker = marker_of(row)
-            if marker in wanted and marker not in found:
-                found[marker] = Marked(self._item(row), kind.in_scope(row))
-        return found
+        return first_marked(made.rows, wanted, lambda row: Marked(self._item(row), kind.in_scope(row)))
 
     def _item(self, row: Mapping[str, Any]) -> Item:
         return Item(

@@ -9,22 +9,53 @@ lookups and relations: see :mod:`app.connectors.salesforce.events_relations`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 
+from app.connectors.retry import RetryPolicy
 from app.connectors.salesforce.activities_kind import ActivityKind
 from app.connectors.salesforce.activities_reader import ActivityReader
-from app.connectors.salesforce.activities_writer import ActivityWriter
+from app.connectors.salesforce.activities_writer import ActivityWriter, Relater
+from app.connectors.salesforce.contacts_calls import SalesforceCaller
+from app.connectors.salesforce.contacts_collections import CollectionWriter
 from app.connectors.salesforce.contacts_errors import as_store_errors
+from app.connectors.salesforce.contacts_paging import QueryRunner
 from app.sync.stores import Create, Delete, Listing, Lookup, Marked, Update, WriteResult
 
 
-class ActivityStore:
-    """The rep's events or tasks as one side of a sync (see the module docstring)."""
+def utc_now() -> datetime:
+    """The current time, timezone-aware UTC (the stores' default clock)."""
+    return datetime.now(UTC)
 
-    def __init__(self, kind: ActivityKind, reader: ActivityReader, writer: ActivityWriter) -> None:
+
+class ActivityStore:
+    """The rep's ``kind`` records as one side of a sync (see the module docstring).
+
+    ``user_id`` is the rep's Salesforce User Id (checked), who owns the records synced and the records the store
+    creates. ``relater``, when given, makes what relates a write batch beyond its records (an event's attendees),
+    writing with the store's collections. ``clock`` is the current time (timezone-aware UTC).
+    """
+
+    def __init__(
+        self,
+        caller: SalesforceCaller,
+        kind: ActivityKind,
+        *,
+        user_id: str,
+        retry: RetryPolicy,
+        clock: Callable[[], datetime],
+        relater: Callable[[CollectionWriter], Relater] | None = None,
+    ) -> None:
+        collections = CollectionWriter(caller, retry, label=kind.label)
         self._label = kind.label
-        self._reader = reader
-        self._writer = writer
+        self._reader = ActivityReader(QueryRunner(caller, retry), kind, user_id=user_id, clock=clock)
+        self._writer = ActivityWriter(
+            self._reader,
+            collections,
+            kind,
+            user_id=user_id,
+            relater=relater(collections) if relater is not None else None,
+        )
 
     # -- ItemStore: reading -----------------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from app.connectors.salesforce.mapping import is_salesforce_id
 from app.sync.items import Fields, normalise_fields
 from app.sync.stores import Create, Delete, FailureKind, Update, WriteFailure, WriteResult, Written
 
+#: Where sObject Collections are written.
 _PATH = "composite/sobjects"
 
 
@@ -74,16 +75,7 @@ class ActivityWriter:
             for p, create in zip(prepared, creates, strict=True)
         ]
         answers = self._send("POST", records)
-        results: list[WriteResult] = []
-        for create, ready, answer in zip(creates, prepared, answers, strict=True):
-            if isinstance(ready, WriteFailure):
-                results.append(ready)
-            elif isinstance(answer, WriteFailure) or answer is None:
-                results.append(answer or WriteFailure(FailureKind.TRANSIENT, "Salesforce did not answer"))
-            else:
-                results.append(Written(str(answer["id"]), "", _stored(create.fields, ready)))
-        self._relate(results, [create.fields for create in creates])
-        return results
+        return self._results(prepared, answers, [create.fields for create in creates], [None] * len(creates))
 
     def update_many(self, updates: Sequence[Update]) -> Sequence[WriteResult]:
         """See :meth:`app.sync.stores.ItemStore.update_many`."""
@@ -104,34 +96,16 @@ class ActivityWriter:
             for p, update in zip(prepared, updates, strict=True)
         ]
         answers = self._send("PATCH", records)
-        results: list[WriteResult] = []
-        for update, ready, answer in zip(updates, prepared, answers, strict=True):
+        for update in updates:
             self._reader.forget(update.id)
-            if isinstance(ready, WriteFailure):
-                results.append(ready)
-            elif isinstance(answer, WriteFailure):
-                results.append(answer)
-            else:
-                results.append(Written(update.id, "", _stored(update.fields, ready)))
-        self._relate(results, [update.fields for update in updates])
-        return results
+        return self._results(prepared, answers, [update.fields for update in updates], [u.id for u in updates])
 
     def delete_many(self, deletes: Sequence[Delete]) -> Sequence[WriteResult]:
         """See :meth:`app.sync.stores.ItemStore.delete_many`; a record already deleted is NOT_FOUND."""
         if not deletes:
             return []
         self._collections.check_limit()
-        ids = [delete.id for delete in deletes if is_salesforce_id(delete.id)]
-        answers = iter(self._collections.write("DELETE", _PATH, ids))
-        results: list[WriteResult] = []
-        for delete in deletes:
-            self._reader.forget(delete.id)
-            if not is_salesforce_id(delete.id):
-                results.append(WriteFailure(FailureKind.NOT_FOUND, f"{delete.id!r} is not a Salesforce id"))
-                continue
-            answer = next(answers)
-            results.append(answer if isinstance(answer, WriteFailure) else Written(delete.id, ""))
-        return results
+        return self._collections.delete(deletes, forget=self._reader.forget)
 
     # -- steps ------------------------------------------------------------------------------------------------
 
@@ -163,6 +137,26 @@ class ActivityWriter:
         payloads = [record for record in records if record is not None]
         answers = iter(self._collections.write(method, _PATH, payloads))
         return [next(answers) if record is not None else None for record in records]
+
+    def _results(
+        self,
+        prepared: Sequence[PreparedRecord | WriteFailure],
+        answers: Sequence[dict[str, Any] | WriteFailure | None],
+        sent: Sequence[Fields],
+        ids: Sequence[str | None],
+    ) -> list[WriteResult]:
+        """A result per record (the preparation's failure, the write's, or what was written: under its id in
+        ``ids``, else the one Salesforce gave a create), then the written records related."""
+        results: list[WriteResult] = []
+        for ready, answer, fields, known_id in zip(prepared, answers, sent, ids, strict=True):
+            if isinstance(ready, WriteFailure):
+                results.append(ready)
+            elif isinstance(answer, WriteFailure) or answer is None:
+                results.append(answer or WriteFailure(FailureKind.TRANSIENT, "Salesforce did not answer"))
+            else:
+                results.append(Written(known_id or str(answer["id"]), "", _stored(fields, ready)))
+        self._relate(results, sent)
+        return results
 
     def _relate(self, results: Sequence[WriteResult], sent: Sequence[Fields]) -> None:
         if self._relater is None:

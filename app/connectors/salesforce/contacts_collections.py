@@ -1,11 +1,11 @@
-"""Writing Contacts as sObject Collections for the Salesforce contact store: records (or ids, to delete) in
-collections of 200, five per composite call, ``allOrNone`` false, with a result per record; and the request-limit
-latch: once Salesforce says the org's API request limit is reached, the store sends no more writes.
+"""Writing records as sObject Collections for the Salesforce stores (contacts, events, tasks): records (or ids, to
+delete) in collections of 200, five per composite call, ``allOrNone`` false, with a result per record; and the
+request-limit latch: once Salesforce says the org's API request limit is reached, the store sends no more writes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from app.connectors.errors import LimitExceeded, VendorError, VendorUnavailable
@@ -19,9 +19,13 @@ from app.connectors.salesforce.client import (
 )
 from app.connectors.salesforce.contacts_calls import LostResponse, SalesforceCaller, send
 from app.connectors.salesforce.contacts_errors import LIMIT_CODE, error_code, failure_kind, write_failure
-from app.sync.stores import FailureKind, StoreError, WriteFailure
+from app.connectors.salesforce.mapping import is_salesforce_id
+from app.sync.stores import Delete, FailureKind, StoreError, WriteFailure, WriteResult, Written
 
 T = TypeVar("T")
+
+#: Where sObject Collections are written.
+_PATH = "composite/sobjects"
 
 
 class CollectionWriter:
@@ -70,6 +74,21 @@ class CollectionWriter:
                 continue
             for index, chunk in enumerate(group):
                 results += self._chunk_results(answers[f"records{index}"], len(chunk))
+        return results
+
+    def delete(self, deletes: Sequence[Delete], *, forget: Callable[[str], None]) -> list[WriteResult]:
+        """Delete records by id, a result per delete: one already deleted is NOT_FOUND, and so is an id that is not a
+        Salesforce id (not sent). ``forget`` is told of every id once the deletes are sent."""
+        ids = [delete.id for delete in deletes if is_salesforce_id(delete.id)]
+        answers = iter(self.write("DELETE", _PATH, ids))
+        results: list[WriteResult] = []
+        for delete in deletes:
+            forget(delete.id)
+            if not is_salesforce_id(delete.id):
+                results.append(WriteFailure(FailureKind.NOT_FOUND, f"{delete.id!r} is not a Salesforce id"))
+                continue
+            answer = next(answers)
+            results.append(answer if isinstance(answer, WriteFailure) else Written(delete.id, ""))
         return results
 
     def _chunk_results(self, answer: SubResult, size: int) -> list[dict[str, Any] | WriteFailure]:

@@ -26,6 +26,7 @@ from types import MappingProxyType
 from typing import Any
 
 from app.connectors import contact_fields as cf
+from app.connectors.salesforce.describe_fields import field_lengths, fields_by_name
 from app.sync.items import Fields, FieldValue, normalise_fields, normalise_value
 from app.sync.stores import FailureKind, WriteFailure
 
@@ -73,13 +74,8 @@ class ContactDescribe:
     @classmethod
     def from_body(cls, body: Any) -> ContactDescribe:
         """From a ``sobjects/Contact/describe`` answer."""
-        items = body.get("fields", []) if isinstance(body, Mapping) else []
-        by_name = {str(item.get("name")): item for item in items if isinstance(item, Mapping)}
-        lengths = {
-            name: int(by_name[name]["length"])
-            for name in WRITTEN_FIELDS
-            if name in by_name and isinstance(by_name[name].get("length"), int) and by_name[name]["length"] > 0
-        }
+        by_name = fields_by_name(body)
+        lengths = field_lengths(by_name, WRITTEN_FIELDS)
         marker = by_name.get(MARKER_FIELD)
         return cls(
             lengths=MappingProxyType(lengths),

@@ -8,9 +8,7 @@ Vendor errors come out as they are; the store turns them into :class:`app.sync.s
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timedelta
-from enum import StrEnum
-from types import MappingProxyType
+from datetime import datetime
 from typing import Any
 
 from app.connectors.errors import InvalidData
@@ -26,19 +24,13 @@ from app.connectors.salesforce.contacts_soql import (
     owner_condition,
     soql_datetime,
 )
-from app.connectors.salesforce.mapping import is_salesforce_id, soql_string
+from app.connectors.salesforce.listing_builder import ListingBuilder
+from app.connectors.salesforce.marker_search import first_marked, made_by_conditions
+from app.connectors.salesforce.pass_memory import PassMemory
 from app.sync.items import Item
-from app.sync.stores import Gone, Listing, Lookup, Marked, OutOfScope, Removal
+from app.sync.stores import Listing, Lookup, Marked
 
-#: How far back markers are looked for when the store has no watermark.
-MARKER_LOOKBACK = timedelta(days=30)
 _MEMBERS_SELECT = "Id, SystemModstamp"
-
-
-class _Known(StrEnum):
-    IN = "in"
-    OUT = "out"
-    GONE = "gone"
 
 
 class ContactReader:
@@ -62,30 +54,24 @@ class ContactReader:
         self._scope = scope
         self._clock = clock
         self._committed_watermark: datetime | None = None
-        #: Full rows read during this pass, by 15-character id.
-        self._rows: dict[str, dict[str, Any]] = {}
-        #: What get_many can answer without a call, by 15-character id.
-        self._known: dict[str, _Known] = {}
+        self._memory = PassMemory(_item)
 
     # -- what the pass read -----------------------------------------------------------------------------------
 
     def row(self, record_id: str) -> dict[str, Any] | None:
         """The full row of ``record_id`` read during this pass, if any."""
-        return self._rows.get(row_key(record_id))
+        return self._memory.row(record_id)
 
     def forget(self, record_id: str) -> None:
         """Drop what the pass read of ``record_id`` (it was just written)."""
-        key = row_key(record_id)
-        self._rows.pop(key, None)
-        self._known.pop(key, None)
+        self._memory.forget(record_id)
 
     # -- listing ----------------------------------------------------------------------------------------------
 
     def list_changes(self, text: str | None) -> Listing:
         """The listing the cursor ``text`` calls for (see :meth:`app.sync.stores.ItemStore.list_changes`)."""
         now = self._clock()
-        self._rows.clear()
-        self._known.clear()
+        self._memory.clear()
         metadata = self._metadata
         state = ContactCursor.parse(text, scope=self._scope.value, user=self._user_id, view=metadata.view_id)
         if state is None:
@@ -137,65 +123,25 @@ class ContactReader:
     def _listing(
         self, mode: ListingMode, state: ContactCursor, queries: Sequence[PagedQuery], now: datetime, *, refreshed: bool
     ) -> Listing:
-        by_key = {query.key: query for query in queries}
-        complete = mode is not ListingMode.INCREMENTAL
-        entries: dict[str, str] = {}
-        removed: dict[str, Removal] = {}
-        stamps: dict[str, str] = {}
-
-        def fresh(key: str, stamp: str) -> bool:
-            return complete or state.seen.get(key) != stamp
-
-        for row in by_key["rows"].rows:
-            record_id, stamp = str(row["Id"]), str(row["SystemModstamp"])
-            key = row_key(record_id)
-            stamps[key] = stamp
-            if row.get("IsDeleted"):
-                self._known[key] = _Known.GONE
-                if fresh(key, stamp):
-                    removed[record_id] = Removal.DELETED
-                continue
-            self._rows[key] = row
-            self._known[key] = _Known.IN
-            if fresh(key, stamp):
-                entries[record_id] = stamp
-        for row in by_key["members"].rows if "members" in by_key else []:
-            record_id = str(row["Id"])
-            stamps.setdefault(row_key(record_id), str(row["SystemModstamp"]))
-            entries.setdefault(record_id, str(row["SystemModstamp"]))
-        for row in by_key["others"].rows if "others" in by_key else []:
-            record_id, stamp = str(row["Id"]), str(row["SystemModstamp"])
-            key = row_key(record_id)
-            stamps[key] = stamp
-            self._known[key] = _Known.GONE if row.get("IsDeleted") else _Known.OUT
-            if fresh(key, stamp):
-                removed[record_id] = Removal.DELETED if row.get("IsDeleted") else Removal.LEFT_SCOPE
+        builder = ListingBuilder(self._memory, complete=mode is not ListingMode.INCREMENTAL, seen=state.seen)
+        builder.read(queries, in_scope=_listed)
         metadata = self._metadata
         cursor = state.advanced(
-            stamps,
+            builder.stamps,
             now,
-            complete=complete,
+            complete=builder.complete,
             refreshed=refreshed,
             describe=metadata.describe,
             view_filter=metadata.view,
             view_hash=metadata.view_hash,
         )
-        return Listing(MappingProxyType(entries), complete, cursor.to_text(), MappingProxyType(removed))
+        return builder.listing(cursor.to_text())
 
     # -- get_many and markers ---------------------------------------------------------------------------------
 
     def get_many(self, ids: Sequence[str]) -> Mapping[str, Lookup]:
         """See :meth:`app.sync.stores.ItemStore.get_many`; ids the listing read cost nothing."""
-        result: dict[str, Lookup] = {}
-        missing: list[str] = []
-        for record_id in dict.fromkeys(ids):
-            answer = self._remembered(record_id)
-            if answer is not None:
-                result[record_id] = answer
-            elif not is_salesforce_id(record_id):
-                result[record_id] = Gone(record_id)
-            else:
-                missing.append(record_id)
+        result, missing = self._memory.answered(ids)
         if not missing:
             return result
         if self._scope is ContactScope.LIST_VIEW:
@@ -213,28 +159,8 @@ class ContactReader:
         in_view = {row_key(str(row["Id"])) for query in members for row in query.rows}
         for query in queries:
             for row in query.rows:
-                key = row_key(str(row["Id"]))
-                if row.get("IsDeleted"):
-                    self._known[key] = _Known.GONE
-                    continue
-                self._rows[key] = row
-                member = self._in_scope(row, in_view)
-                self._known[key] = _Known.IN if member else _Known.OUT
-        for record_id in missing:
-            # Not returned at all: a record this rep may not see (or long purged) is out of scope, never deleted.
-            result[record_id] = self._remembered(record_id) or OutOfScope(record_id)
-        return result
-
-    def _remembered(self, record_id: str) -> Lookup | None:
-        key = row_key(record_id)
-        known = self._known.get(key)
-        if known is _Known.IN and key in self._rows:
-            return _item(self._rows[key])
-        if known is _Known.OUT:
-            return OutOfScope(record_id)
-        if known is _Known.GONE:
-            return Gone(record_id)
-        return None
+                self._memory.keep(row, lambda live: self._in_scope(live, in_view))
+        return {**result, **self._memory.after_reading(missing)}
 
     def find_by_markers(self, markers: Sequence[str]) -> Mapping[str, Marked]:
         """See :meth:`app.sync.stores.ItemStore.find_by_markers`: one query over the contacts the rep created or
@@ -244,13 +170,7 @@ class ContactReader:
             return {}
         if self._scope is ContactScope.LIST_VIEW:
             self._ensure_metadata()
-        since = (
-            self._committed_watermark - OVERLAP
-            if self._committed_watermark is not None
-            else self._clock() - MARKER_LOOKBACK
-        )
-        user = soql_string(self._user_id)
-        mine = [f"OwnerId = {user} OR CreatedById = {user}", f"CreatedDate >= {soql_datetime(since)}"]
+        mine = made_by_conditions(self._user_id, self._committed_watermark, self._clock)
         select = select_list(self._metadata.describe) + ", CreatedDate"
         made = PagedQuery("made", contact_soql(select, mine), large=True)
         queries = [made]
@@ -259,12 +179,7 @@ class ContactReader:
             queries.append(PagedQuery("inView", contact_soql("Id", [*conditions, *mine], scope=using)))
         self._runner.run(queries, [])
         in_view = {row_key(str(row["Id"])) for row in queries[-1].rows} if len(queries) > 1 else set()
-        found: dict[str, Marked] = {}
-        for row in sorted(made.rows, key=lambda row: (str(row.get("CreatedDate")), str(row["Id"]))):
-            marker = marker_of(row)
-            if marker in wanted and marker not in found:
-                found[marker] = Marked(_item(row), self._in_scope(row, in_view))
-        return found
+        return first_marked(made.rows, wanted, lambda row: Marked(_item(row), self._in_scope(row, in_view)))
 
     # -- scope and metadata -----------------------------------------------------------------------------------
 
@@ -280,6 +195,11 @@ class ContactReader:
         missing_view = self._scope is ContactScope.LIST_VIEW and metadata.view is None
         if missing_describe or missing_view:
             metadata.take(self._runner.run([], metadata.subrequests()), refreshed_view=False)
+
+
+def _listed(row: Mapping[str, Any]) -> bool:
+    """A live row a listing read is in scope: its queries select the scope's rows."""
+    return True
 
 
 def _item(row: Mapping[str, Any]) -> Item:

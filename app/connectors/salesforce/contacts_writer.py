@@ -177,17 +177,7 @@ class ContactWriter:
         if not deletes:
             return []
         self._collections.check_limit()
-        ids = [delete.id for delete in deletes if is_salesforce_id(delete.id)]
-        answers = iter(self._collections.write("DELETE", "composite/sobjects", ids))
-        results: list[WriteResult] = []
-        for delete in deletes:
-            self._reader.forget(delete.id)
-            if not is_salesforce_id(delete.id):
-                results.append(WriteFailure(FailureKind.NOT_FOUND, f"{delete.id!r} is not a Salesforce id"))
-                continue
-            answer = next(answers)
-            results.append(answer if isinstance(answer, WriteFailure) else Written(delete.id, ""))
-        return results
+        return self._collections.delete(deletes, forget=self._reader.forget)
 
     # -- the Company rule -------------------------------------------------------------------------------------
 

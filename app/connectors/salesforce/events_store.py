@@ -10,7 +10,7 @@ its own, so with ``include_series`` it is an item like any other; the store neve
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from app.connectors.event_fields import EventWindow
@@ -18,12 +18,8 @@ from app.connectors.retry import RetryPolicy
 from app.connectors.salesforce import events_mapping
 from app.connectors.salesforce.activities_describe import ActivityDescribe
 from app.connectors.salesforce.activities_kind import PreparedRecord
-from app.connectors.salesforce.activities_reader import ActivityReader
-from app.connectors.salesforce.activities_store import ActivityStore
-from app.connectors.salesforce.activities_writer import ActivityWriter
+from app.connectors.salesforce.activities_store import ActivityStore, utc_now
 from app.connectors.salesforce.contacts_calls import SalesforceCaller
-from app.connectors.salesforce.contacts_collections import CollectionWriter
-from app.connectors.salesforce.contacts_paging import QueryRunner
 from app.connectors.salesforce.events_mapping import EventScope
 from app.connectors.salesforce.events_relations import EventRelater
 from app.connectors.salesforce.mapping import require_id
@@ -31,10 +27,6 @@ from app.sync.items import Fields
 from app.sync.stores import WriteFailure
 
 __all__ = ["EventKind", "SalesforceCaller", "SalesforceEventStore"]
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class EventKind:
@@ -104,11 +96,14 @@ class SalesforceEventStore(ActivityStore):
         include_series: bool,
         relate_attendees: bool,
         retry: RetryPolicy = RetryPolicy(),
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         user_id = require_id(user_id)
-        kind = EventKind(EventScope(user_id, window, include_private, include_series))
-        collections = CollectionWriter(caller, retry, label=kind.label)
-        reader = ActivityReader(QueryRunner(caller, retry), kind, user_id=user_id, clock=clock)
-        relater = EventRelater(collections) if relate_attendees else None
-        super().__init__(kind, reader, ActivityWriter(reader, collections, kind, user_id=user_id, relater=relater))
+        super().__init__(
+            caller,
+            EventKind(EventScope(user_id, window, include_private, include_series)),
+            user_id=user_id,
+            retry=retry,
+            clock=clock,
+            relater=EventRelater if relate_attendees else None,
+        )

@@ -8,28 +8,20 @@ Reading, the cursor and writing are shared with the event store (``activities_*`
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from app.connectors.retry import RetryPolicy
 from app.connectors.salesforce import tasks_mapping
 from app.connectors.salesforce.activities_describe import ActivityDescribe
 from app.connectors.salesforce.activities_kind import PreparedRecord
-from app.connectors.salesforce.activities_reader import ActivityReader
-from app.connectors.salesforce.activities_store import ActivityStore
-from app.connectors.salesforce.activities_writer import ActivityWriter
+from app.connectors.salesforce.activities_store import ActivityStore, utc_now
 from app.connectors.salesforce.contacts_calls import SalesforceCaller
-from app.connectors.salesforce.contacts_collections import CollectionWriter
-from app.connectors.salesforce.contacts_paging import QueryRunner
 from app.connectors.salesforce.mapping import require_id
 from app.sync.items import Fields
 from app.sync.stores import WriteFailure
 
 __all__ = ["SalesforceCaller", "SalesforceTaskStore", "TaskKind"]
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class TaskKind:
@@ -91,10 +83,7 @@ class SalesforceTaskStore(ActivityStore):
         *,
         user_id: str,
         retry: RetryPolicy = RetryPolicy(),
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         user_id = require_id(user_id)
-        kind = TaskKind(user_id)
-        collections = CollectionWriter(caller, retry, label=kind.label)
-        reader = ActivityReader(QueryRunner(caller, retry), kind, user_id=user_id, clock=clock)
-        super().__init__(kind, reader, ActivityWriter(reader, collections, kind, user_id=user_id))
+        super().__init__(caller, TaskKind(user_id), user_id=user_id, retry=retry, clock=clock)
