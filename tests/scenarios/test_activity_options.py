@@ -267,3 +267,26 @@ def test_a_configuration_allowing_only_one_direction_decides_the_event_direction
     synced_events(activities)
 
     assert "Stays in Outlook" not in salesforce_subjects(activities)
+
+
+def test_a_configuration_without_private_items_keeps_a_private_event_out_even_when_the_user_includes_them(
+    activities: ActivityWorld,
+) -> None:
+    change(activities, {"events.enabled": True, "sync.include_private": True})
+    configure(activities, allow_private=False)
+
+    synced_events(activities)
+
+    assert "Doctor's appointment" not in salesforce_subjects(activities)
+
+
+def test_a_configuration_allowing_only_manual_selection_syncs_only_marked_events(activities: ActivityWorld) -> None:
+    configure(activities, selection_methods=["manual"])
+    change(activities, {"events.enabled": True})
+    activities.outlook_event(ALEX, "Unmarked", today_at(10, days=1))
+
+    synced_events(activities)
+
+    assert "Unmarked" not in salesforce_subjects(activities)
+    copies = [e for e in activities.owned_events(ALEX) if e["Subject"] == SERIES_SUBJECT and not e["IsRecurrence2"]]
+    assert copies  # the demo series is marked "Sync with Salesforce"

@@ -423,3 +423,13 @@ def test_an_enforced_salesforce_to_mailbox_direction_overrides_the_users_both(wo
     sf = sf_contact(world, str(edited_link.salesforce_id))
     assert sf is not None and sf["Title"] != "Edited in Outlook"
     assert mailbox_contact(world, from_salesforce["id"])["jobTitle"] == "Edited in Salesforce"
+
+
+def test_a_configuration_allowing_only_my_contacts_overrides_a_users_all_contacts(world: ContactWorld) -> None:
+    change(world, {keys.CONTACTS_SCOPE: "all"})
+    configure(world, contact_scopes=["mine"])
+
+    synced = first_sync(world)
+
+    assert emails(synced) == sf_emails(world.owned_contacts(ALEX))
+    assert effective(world, keys.CONTACTS_SCOPE).value == "mine"
