@@ -31,23 +31,6 @@ STATE = "state"
 POSTAL_CODE = "postal_code"
 COUNTRY = "country"
 
-#: Every contact field, in display order.
-CONTACT_FIELDS: tuple[str, ...] = (
-    FIRST_NAME,
-    LAST_NAME,
-    EMAIL,
-    PHONES,
-    MOBILE_PHONE,
-    HOME_PHONE,
-    COMPANY,
-    TITLE,
-    DEPARTMENT,
-    STREET,
-    CITY,
-    STATE,
-    POSTAL_CODE,
-    COUNTRY,
-)
 #: Fields merged as sets.
 MULTI_VALUED: frozenset[str] = frozenset({PHONES})
 #: The fields whose values adopt an unlinked mailbox contact and Salesforce contact as one.

@@ -36,8 +36,6 @@ ALL_DAY = "all_day"
 PRIVATE = "private"
 ATTENDEES = "attendees"
 
-#: Every event field, in display order.
-EVENT_FIELDS: tuple[str, ...] = (SUBJECT, START, END, ALL_DAY, LOCATION, NOTES, PRIVATE, ATTENDEES)
 #: Fields merged as sets.
 EVENT_MULTI_VALUED: frozenset[str] = frozenset({ATTENDEES})
 #: The value of a true flag field (``all_day``, ``private``).

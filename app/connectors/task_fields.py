@@ -23,8 +23,6 @@ DUE = "due"
 COMPLETED = "completed"
 IMPORTANT = "important"
 
-#: Every task field, in display order.
-TASK_FIELDS: tuple[str, ...] = (SUBJECT, DUE, COMPLETED, IMPORTANT, NOTES)
 #: The value of a true flag field (``completed``, ``important``).
 TRUE = "true"
 #: The list (To Do) or task list (Google) that holds synced tasks under Manual selection in Google, and the

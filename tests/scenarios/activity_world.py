@@ -152,8 +152,8 @@ class ActivityWorld(ContactWorld):
         """The Salesforce events the user owns (not invitees' copies)."""
         with self.salesforce(email) as client:
             return client.query(
-                "SELECT Id, Subject, StartDateTime, EndDateTime, IsAllDayEvent, ActivityDate, Location, IsPrivate, "
-                "IsRecurrence2, WhoId, Description FROM Event "
+                "SELECT Id, Subject, StartDateTime, EndDateTime, IsAllDayEvent, ActivityDate, DurationInMinutes, "
+                "Location, IsPrivate, IsRecurrence2, WhoId, Description FROM Event "
                 f"WHERE OwnerId = '{self.salesforce_user_id(email)}' AND IsChild = false"
             )
 

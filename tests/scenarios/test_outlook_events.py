@@ -6,7 +6,7 @@ on each side, a private event on each side and an all-day event in Outlook.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -53,8 +53,12 @@ def test_an_all_day_event_stays_all_day_on_the_same_days(world: ActivityWorld) -
 
     (outlook,) = [event for event in world.outlook_events(ALEX) if event["subject"] == "Trade show"]
     (salesforce,) = [event for event in world.owned_events(ALEX) if event["Subject"] == "Trade show"]
+    assert outlook["isAllDay"] is True
+    first_day = date.fromisoformat(outlook["start"]["dateTime"][:10])
+    day_after = date.fromisoformat(outlook["end"]["dateTime"][:10])
     assert salesforce["IsAllDayEvent"] is True
-    assert salesforce["ActivityDate"] == outlook["start"]["dateTime"][:10]
+    assert salesforce["ActivityDate"] == first_day.isoformat()
+    assert salesforce["DurationInMinutes"] == (day_after - first_day).days * 1440
 
 
 def test_a_second_pass_writes_nothing_and_costs_one_call_a_side(world: ActivityWorld) -> None:
@@ -136,4 +140,5 @@ def test_an_event_moved_out_of_the_window_is_left_alone_on_the_other_side(world:
 
     assert report.status is SyncRunStatus.SUCCEEDED, report.message
     assert "Quarterly planning" in subjects(world.owned_events(ALEX), "Subject")
-    assert len(world.item_links(ALEX, ItemType.EVENT)) > 0
+    (link,) = [link for link in world.item_links(ALEX, ItemType.EVENT) if link.mailbox_id == event_id]
+    assert link.scope_state == "parked:mailbox"
