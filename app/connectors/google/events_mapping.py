@@ -4,7 +4,8 @@
 - ``summary`` ↔ subject, ``location`` ↔ location, ``description`` ↔ notes.
 - ``start``/``end``: ``date`` (all-day, exclusive end: the projection's own convention) or ``dateTime`` read in any
   offset and written in UTC ``Z`` form with ``timeZone: "UTC"``.
-- ``visibility`` private or confidential ↔ ``private: "true"`` (written as private / default).
+- ``visibility`` private or confidential ↔ ``private: "true"`` (written as private / default; an update writes it
+  only when it changes whether the event is private, so a public or confidential event keeps its visibility).
 - ``attendees[].email``, lower-cased, without the calendar's owner (``self: true``); never written.
 - crmbridge's marker and the user's selection mark live in ``extendedProperties.private`` (invisible in Google
   Calendar's UI), under :data:`MARKER_KEY` and :data:`SELECTION_KEY` (``sync`` / ``dont_sync``).
@@ -168,16 +169,22 @@ def new_event(fields: Fields, marker_value: str, *, mark_selected: bool) -> dict
     return body
 
 
-def event_patch(fields: Fields) -> dict[str, Any]:
-    """The ``events.patch`` body that sets every mapped field but attendees (null clears a field left out)."""
-    return {
+def event_patch(fields: Fields, *, held: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The ``events.patch`` body that sets every mapped field but attendees (null clears a field left out).
+
+    ``visibility`` is written only when the projection's ``private`` differs from what ``held`` (the event as
+    read) holds, so that a public or confidential event keeps its visibility; always when the event is unknown.
+    """
+    patch: dict[str, Any] = {
         "summary": fields.get(SUBJECT),
         "location": fields.get(LOCATION),
         "description": fields.get(NOTES),
         "start": _time(fields, START),
         "end": _time(fields, END),
-        "visibility": _visibility(fields),
     }
+    if held is None or is_private(held) != (fields.get(PRIVATE) == TRUE):
+        patch["visibility"] = _visibility(fields)
+    return patch
 
 
 def stored_if_different(event: Mapping[str, Any], sent: Mapping[str, object]) -> Fields | None:

@@ -11,7 +11,8 @@ API calls per operation:
   cursor made for another scope (the window moved, a setting changed) or an expired sync token gives a full one.
 - ``get_many``: nothing for events this pass already read; ``events.get`` for the others, 50 per HTTP batch.
 - ``find_by_markers``: ``events.get`` of the ids derived from the markers, 50 per HTTP batch.
-- ``create_many`` / ``update_many`` / ``delete_many``: one inner call per event, 50 per HTTP batch.
+- ``create_many`` / ``update_many`` / ``delete_many``: one inner call per event, 50 per HTTP batch (updates first
+  read, in batches, the events this pass has not read).
 """
 
 from __future__ import annotations
@@ -178,8 +179,14 @@ class GoogleEventStore:
         )
 
     def update_many(self, updates: Sequence[Update]) -> Sequence[WriteResult]:
-        """See :meth:`app.sync.stores.ItemStore.update_many` (``If-Match`` on every patch)."""
-        return self._guarded(lambda: update_events(self._client, updates, remember=self._remember))
+        """See :meth:`app.sync.stores.ItemStore.update_many` (``If-Match`` on every patch; the events this pass
+        has not read are read first, so that a patch leaves what the projection does not tell apart as it is)."""
+
+        def write() -> list[WriteResult]:
+            self._fetch([u.id for u in updates])
+            return update_events(self._client, updates, self._read, remember=self._remember)
+
+        return self._guarded(write)
 
     def delete_many(self, deletes: Sequence[Delete]) -> Sequence[WriteResult]:
         """See :meth:`app.sync.stores.ItemStore.delete_many` (an event already deleted counts as deleted)."""

@@ -1,7 +1,8 @@
 """Writing events of the primary calendar: creates, updates and deletes, each in Calendar HTTP batches of 50.
 
 - Creates carry the marker and the event id derived from it; a 409 duplicate means an earlier insert of the same
-  create was applied: the event is read and answered as the create (restored first if the user deleted it).
+  create was applied: the event is read and answered as the create (restored first if the user deleted it). When
+  that read fails, the create fails as the read did (throttled, transient…), not as refused data.
 - Updates are ``events.patch`` with ``If-Match``; a 412 is a PRECONDITION failure, unless the event was deleted
   since (NOT_FOUND). Attendees are never written.
 - Deletes send ``If-Match`` too; an event already deleted (410, or a 412 on a cancelled event) counts as deleted.
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from app.connectors.errors import InvalidData, NotFound
+from app.connectors.errors import InvalidData, NotFound, VendorError
 from app.connectors.google import events_mapping as mapping
 from app.connectors.google.batching import chunks
 from app.connectors.google.calendar_client import CalendarClient
@@ -59,10 +60,12 @@ def _adopt(
     found = client.get_events([str(body["id"]) for body in bodies])
     restore: list[tuple[int, str, dict[str, Any]]] = []
     for slot, create, body, event in zip(slots, creates, bodies, found, strict=True):
-        if not isinstance(event, dict) or mapping.marker(event) != create.marker:
+        if isinstance(event, VendorError) and not isinstance(event, NotFound):
+            answers[slot] = event  # the read failed (throttled, unavailable…): the create fails as that read did
+        elif not isinstance(event, dict) or mapping.marker(event) != create.marker:
             answers[slot] = InvalidData("google", "An event with this id exists and crmbridge did not create it")
         elif mapping.is_cancelled(event):
-            patch = {**mapping.event_patch(create.fields), "status": "confirmed"}
+            patch = {**mapping.event_patch(create.fields, held=event), "status": "confirmed"}
             patch["extendedProperties"] = body["extendedProperties"]
             restore.append((slot, str(event.get("etag") or ""), patch))
         else:
@@ -73,11 +76,19 @@ def _adopt(
             answers[slot] = answer
 
 
-def update_events(client: CalendarClient, updates: Sequence[Update], *, remember: Remember) -> list[WriteResult]:
-    """Patch ``updates`` under their etags; one result per update, in order."""
+def update_events(
+    client: CalendarClient,
+    updates: Sequence[Update],
+    held: Mapping[str, Mapping[str, Any] | None],
+    *,
+    remember: Remember,
+) -> list[WriteResult]:
+    """Patch ``updates`` under their etags (``held``: the events as read, by id); one result per update, in order."""
     results: list[WriteResult] = []
     for chunk in chunks(updates):
-        answers = client.patch_events([(u.id, u.etag, mapping.event_patch(u.fields)) for u in chunk])
+        answers = client.patch_events(
+            [(u.id, u.etag, mapping.event_patch(u.fields, held=held.get(u.id))) for u in chunk]
+        )
         stale = [index for index, answer in enumerate(answers) if isinstance(answer, PreconditionFailed)]
         deleted = _cancelled_among(client, [chunk[i].id for i in stale])
         for index, (update, answer) in enumerate(zip(chunk, answers, strict=True)):

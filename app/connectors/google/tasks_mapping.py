@@ -1,8 +1,9 @@
 """Pure functions between a Google Tasks ``Task`` (JSON) and the task projection of
 :mod:`app.connectors.task_fields`.
 
-- ``title`` ↔ subject; ``notes`` ↔ notes; ``due`` (``YYYY-MM-DDT00:00:00.000Z``: Google keeps only the date) ↔
-  due; ``status`` completed ↔ ``completed: "true"``. Google Tasks has no priority: ``important`` is not held.
+- ``title`` ↔ subject (cut to Google's :data:`MAX_TITLE` characters when written); ``notes`` ↔ notes; ``due``
+  (``YYYY-MM-DDT00:00:00.000Z``: Google keeps only the date) ↔ due; ``status`` completed ↔ ``completed: "true"``.
+  Google Tasks has no priority: ``important`` is not held.
 - Google Tasks has no hidden property, so crmbridge's marker is the last line of ``notes`` (as the Salesforce
   stores keep theirs as a Description line); the projection's notes never show it, and updates keep it.
 """
@@ -82,7 +83,9 @@ def task_body(fields: Fields, marker_value: str | None) -> dict[str, Any]:
     """The ``tasks.insert`` / ``tasks.patch`` body setting every mapped field (null clears one left out)."""
     completed = fields.get(COMPLETED) == TRUE
     body: dict[str, Any] = {
-        "title": str(fields.get(SUBJECT) or ""),
+        # Cut to Google's limit here (not left to Google), so the cut is the same whatever Google does with a longer
+        # title; the write reports it in ``Written.stored`` (:func:`stored_if_different`).
+        "title": str(fields.get(SUBJECT) or "")[:MAX_TITLE],
         "notes": join_notes(fields.get(NOTES), marker_value),
         "due": _due(fields),
         "status": "completed" if completed else "needsAction",

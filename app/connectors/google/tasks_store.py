@@ -6,7 +6,8 @@ scope (it is found there by ``get_many``, which answers OutOfScope).
 API calls per operation:
 
 - ``list_changes``: ``tasks.list`` pages of 100 (one call for a list of up to 100 tasks, quiet or not); with no
-  usable cursor, also ``tasklists.get`` (automatic) or ``tasklists.list`` (+ ``tasklists.insert``, manual).
+  usable cursor, or when the cursor's list is gone (a complete listing of the list found or made again), also
+  ``tasklists.get`` (automatic) or ``tasklists.list`` (+ ``tasklists.insert``, manual).
 - ``get_many``: nothing for tasks this pass already read; ``tasks.get`` for the others, 50 per HTTP batch; for
   tasks not in the list, one ``tasklists.list`` and ``tasks.get`` per other list and task.
 - ``find_by_markers``: one read of the list (markers are in the notes, which cannot be searched).
@@ -78,6 +79,7 @@ class GoogleTaskStore:
         """See :meth:`app.sync.stores.ItemStore.list_changes`."""
         self._read.clear()
         self._elsewhere.clear()
+        self._list_id = None  # the cursor's list, else found again (never one an earlier pass found)
         previous = TasksCursor.decode(cursor)
         if previous is not None and previous.selection is not self._selection:
             previous = None
@@ -87,7 +89,10 @@ class GoogleTaskStore:
                 try:
                     tasks = list_tasks(self._client, previous.list_id)
                 except NotFound:
-                    previous = None  # the list was deleted: find (or make) it again
+                    # The list was deleted (or, automatic, the default list's id changed): find (or make) it
+                    # again, and list it completely.
+                    self._list_id = None
+                    previous = None
                 else:
                     if self._clock() - previous.listed_at < FULL_LISTING_AFTER:
                         return self._difference(tasks, previous)

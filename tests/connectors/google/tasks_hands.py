@@ -87,6 +87,10 @@ class TasksHands(PeopleHands):
             return found
         return str(self.tasks.tasklists().insert(body={"title": title}).execute()["id"])
 
+    def delete_list(self, tasklist: str) -> None:
+        """Delete a task list (and its tasks)."""
+        self.tasks.tasklists().delete(tasklist=tasklist).execute()
+
     def add_task(self, fields: Mapping[str, object], tasklist: str = "@default") -> str:
         """Create a task."""
         return str(self.tasks.tasks().insert(tasklist=tasklist, body=task_body(fields)).execute()["id"])

@@ -81,3 +81,17 @@ def test_stored_reports_attendees_the_event_does_not_hold() -> None:
 
     assert mapping.stored_if_different(event, sent) is None
     assert mapping.stored_if_different(event, {**sent, "attendees": ("a@b.c",)}) == normalise_fields(sent)
+
+
+def test_a_patch_writes_visibility_only_when_it_changes_whether_the_event_is_private() -> None:
+    shown = normalise_fields({"subject": "Call", "start": "2026-11-21T09:00:00Z", "end": "2026-11-21T10:00:00Z"})
+    hidden = normalise_fields({**shown, "private": "true"})
+
+    assert "visibility" not in mapping.event_patch(shown, held={"visibility": "public"})
+    assert "visibility" not in mapping.event_patch(shown, held={"visibility": "default"})
+    assert "visibility" not in mapping.event_patch(shown, held={})
+    assert "visibility" not in mapping.event_patch(hidden, held={"visibility": "confidential"})
+    assert "visibility" not in mapping.event_patch(hidden, held={"visibility": "private"})
+    assert mapping.event_patch(hidden, held={"visibility": "public"})["visibility"] == "private"
+    assert mapping.event_patch(shown, held={"visibility": "confidential"})["visibility"] == "default"
+    assert mapping.event_patch(shown)["visibility"] == "default"  # the event unknown: written

@@ -8,10 +8,13 @@ from datetime import timedelta
 import pytest
 
 from app.connectors.selection import SelectionMethod
+from app.sandbox.faults import FaultSpec
 from app.sync.items import Item, normalise_fields
 from app.sync.stores import Create, FailureKind, OutOfScope, Removal, Update, WriteFailure, Written
 from tests.connectors.google.calendar_hands import CalendarHands, outside, timed_sample
 from tests.sandbox.conftest import LiveSandbox, live_sandbox  # noqa: F401
+
+EVENTS = "/www.googleapis.com/calendar/v3/calendars/primary/events"
 
 
 @pytest.fixture
@@ -174,3 +177,53 @@ def test_a_refused_event_among_many_fails_alone_and_a_stale_etag_is_a_preconditi
     cal.edit_event(results[0].id, {"location": "Elsewhere"})
     (stale,) = store.update_many([Update(results[0].id, results[0].etag, good)])
     assert isinstance(stale, WriteFailure) and stale.kind is FailureKind.PRECONDITION
+
+
+def test_an_update_keeps_a_public_or_confidential_visibility_and_changes_privacy_when_asked(
+    cal: CalendarHands,
+) -> None:
+    window = cal.window()
+    public = cal.add_event(timed_sample(window, 1), visibility="public")
+    confidential = cal.add_event(timed_sample(window, 2), visibility="confidential")
+    store = cal.event_store(window=window, include_private=True)
+    listing = store.list_changes(None)
+
+    answers = store.update_many(
+        [
+            Update(public, listing.entries[public], normalise_fields(timed_sample(window, 1, location="Moved"))),
+            Update(
+                confidential,
+                listing.entries[confidential],
+                normalise_fields(timed_sample(window, 2, location="Moved", private="true")),
+            ),
+        ]
+    )
+
+    assert all(isinstance(answer, Written) for answer in answers)
+    assert cal.get_event(public)["visibility"] == "public"
+    assert cal.get_event(confidential)["visibility"] == "confidential"
+    assert cal.get_event(public)["location"] == "Moved"
+
+    # An update not preceded by a read in this pass reads the event first; making it private is written.
+    fresh = cal.event_store(window=window, include_private=True)
+    (made_private,) = fresh.update_many(
+        [Update(public, cal.get_event(public)["etag"], normalise_fields(timed_sample(window, 1, private="true")))]
+    )
+    assert isinstance(made_private, Written)
+    assert cal.get_event(public)["visibility"] == "private"
+
+
+def test_a_repeated_create_whose_read_fails_is_transient_not_refused(cal: CalendarHands) -> None:
+    window = cal.window()
+    store = cal.event_store(window=window)
+    create = Create(normalise_fields(timed_sample(window, 1)), "crmbridge:salesforce:again")
+    (first,) = store.create_many([create])
+    assert isinstance(first, Written)
+    cal.sandbox.state.faults.add(
+        FaultSpec(provider="google", method="GET", path=f"{EVENTS}/{first.id}", status=503)  # every read of it
+    )
+
+    (second,) = store.create_many([create])
+
+    assert isinstance(second, WriteFailure) and second.kind is FailureKind.TRANSIENT
+    assert "did not create" not in second.message

@@ -45,3 +45,13 @@ def test_important_is_reported_as_not_held() -> None:
     assert mapping.stored_if_different(task, {"subject": "Call", "important": "true"}) == normalise_fields(
         {"subject": "Call"}
     )
+
+
+def test_a_title_is_cut_to_google_s_limit_and_the_cut_is_reported() -> None:
+    sent = normalise_fields({"subject": "x" * (mapping.MAX_TITLE + 100)})
+
+    body = mapping.new_task(sent, "crmbridge:salesforce:00T1")
+
+    assert body["title"] == "x" * mapping.MAX_TITLE
+    assert mapping.task_body(sent, None)["title"] == "x" * mapping.MAX_TITLE
+    assert mapping.stored_if_different(body, sent) == normalise_fields({"subject": "x" * mapping.MAX_TITLE})

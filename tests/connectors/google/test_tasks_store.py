@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from app.connectors.google.tasks_listing import TasksCursor
 from app.connectors.selection import SelectionMethod
 from app.connectors.task_fields import TASK_LIST_NAME
 from app.sync.items import Item, normalise_fields
@@ -105,3 +106,51 @@ def test_a_refused_task_among_many_fails_alone_and_a_stale_etag_is_refused(hands
     store.list_changes(None)
     (stale,) = store.update_many([Update(results[0].id, results[0].etag, normalise_fields(task_sample(1)))])
     assert isinstance(stale, WriteFailure) and stale.kind is FailureKind.PRECONDITION
+
+
+def test_a_deleted_synced_list_is_made_again_and_listed_completely(hands: TasksHands) -> None:
+    store = hands.task_store(SelectionMethod.MANUAL)
+    first = store.list_changes(None)
+    old_list = hands.lists()[TASK_LIST_NAME]
+    linked = hands.add_task(task_sample(1), old_list)
+    second = store.list_changes(first.cursor)
+    assert set(second.entries) == {linked}
+
+    hands.delete_list(old_list)
+    listing = store.list_changes(second.cursor)
+
+    assert listing.complete and listing.entries == {}
+    new_list = hands.lists()[TASK_LIST_NAME]
+    assert new_list != old_list
+    # The linked task is answered as gone (the engine's mass-deletion guard decides what happens to its link).
+    assert type(store.get_many([linked])[linked]).__name__ == "Gone"
+    (made,) = store.create_many([Create(normalise_fields(task_sample(2)), "crmbridge:salesforce:t2")])
+    assert isinstance(made, Written)
+    assert hands.get_task(made.id, new_list)["title"] == task_sample(2)["subject"]
+    # The next pass lists the new list from the new cursor.
+    assert set(store.list_changes(listing.cursor).entries) == {made.id}
+
+
+def test_a_cursor_naming_a_list_that_is_gone_lists_the_default_list_again(hands: TasksHands) -> None:
+    kept = hands.add_task(task_sample(1))
+    store = hands.task_store()
+    first = TasksCursor.decode(store.list_changes(None).cursor)
+    assert first is not None
+    stale = TasksCursor(first.selection, "no-such-list", first.listed_at, first.etags).encode()
+
+    listing = store.list_changes(stale)
+
+    assert listing.complete and set(listing.entries) == {kept}
+    again = TasksCursor.decode(listing.cursor)
+    assert again is not None and again.list_id == first.list_id
+
+
+def test_a_title_over_google_s_limit_is_cut_and_the_cut_reported(hands: TasksHands) -> None:
+    store = hands.task_store()
+    sent = normalise_fields(task_sample(1, subject="y" * 1100))
+
+    (made,) = store.create_many([Create(sent, "crmbridge:salesforce:long")])
+
+    assert isinstance(made, Written)
+    assert hands.get_task(made.id)["title"] == "y" * 1024
+    assert made.stored == normalise_fields(task_sample(1, subject="y" * 1024))
