@@ -7,7 +7,7 @@ request that failed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -104,25 +104,45 @@ def raise_for(answer: BatchResponse) -> None:
         raise StoreError(f"microsoft: {answer.status} {answer.error_code}: {answer.error_message}")
 
 
-def fetch_by_id(client: GraphClient, ids: Sequence[str]) -> dict[str, dict[str, Any] | None]:
-    """Contacts by id (20 per batch, with the extended properties); None for those that do not exist."""
+def missing(answer: BatchResponse) -> bool:
+    """Whether an answer says the item does not exist (404, or an id Graph cannot parse)."""
+    return answer.status == 404 or (answer.status == 400 and answer.error_code == "ErrorInvalidIdMalformed")
+
+
+def contact_url(item_id: str) -> str:
+    """One contact, with the extended properties."""
+    return graph_url(f"/me/contacts/{item_id}", select=mapping.SELECT, expand=mapping.EXPAND_EXTENDED)
+
+
+def fetch_by_id(
+    client: GraphClient,
+    ids: Sequence[str],
+    url: Callable[[str], str] = contact_url,
+    *,
+    prefer: tuple[str, ...] = (),
+    riders: Sequence[BatchRequest] = (),
+    on_riders: Callable[[BatchResult], None] | None = None,
+) -> dict[str, dict[str, Any] | None]:
+    """Items by id (20 per batch, each read at ``url(id)`` with the preferences ``prefer``; contacts with their
+    extended properties by default); None for those that do not exist (:func:`missing`), a :class:`StoreError` for
+    any other failed answer. ``riders`` (other reads) ride in the first batch, whose answers go to ``on_riders``.
+    """
     found: dict[str, dict[str, Any] | None] = {}
-    unique = list(dict.fromkeys(ids))
-    for chunk in chunks(unique, MAX_BATCH_REQUESTS):
-        requests = [
-            BatchRequest(
-                f"g{n}",
-                "GET",
-                graph_url(f"/me/contacts/{item_id}", select=mapping.SELECT, expand=mapping.EXPAND_EXTENDED),
-            )
-            for n, item_id in enumerate(chunk)
-        ]
-        result = send_batch(client, requests)
+    pending = list(dict.fromkeys(ids))
+    extras = list(riders)
+    while pending:
+        size = MAX_BATCH_REQUESTS - len(extras)
+        chunk, pending = pending[:size], pending[size:]
+        reads = [BatchRequest(f"g{n}", "GET", url(item_id), prefer=prefer) for n, item_id in enumerate(chunk)]
+        result = send_batch(client, [*extras, *reads])
+        if extras and on_riders is not None:
+            on_riders(result)
+        extras = []
         for n, item_id in enumerate(chunk):
             answer = result[f"g{n}"]
             if answer.ok:
                 found[item_id] = answer.json
-            elif answer.status == 404 or (answer.status == 400 and answer.error_code == "ErrorInvalidIdMalformed"):
+            elif missing(answer):
                 found[item_id] = None
             else:
                 raise_for(answer)

@@ -248,11 +248,12 @@ def create_body(fields: Fields, *, marker: str, with_categories: Iterable[str] =
 def update_body(fields: Fields, current: Mapping[str, Any] | None) -> dict[str, Any]:
     """A ``PATCH`` body setting every mapped property to ``fields`` (absent ones cleared; never attendees).
 
-    The sensitivity is written only when the private flag changes, so a "personal" event stays personal.
-    Raises ValueError without a start.
+    The sensitivity is written only when the private flag differs from what ``current`` (the event as read) holds,
+    so a "personal" event stays personal and a "confidential" one confidential; never when the event is unknown
+    (None). Raises ValueError without a start.
     """
     body = _mapped_properties(fields)
     wanted_private = fields.get(ef.PRIVATE) == ef.TRUE
-    if current is None or is_private(current) != wanted_private:
+    if current is not None and is_private(current) != wanted_private:
         body["sensitivity"] = _sensitivity(fields)
     return body

@@ -10,18 +10,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from app.connectors.microsoft import events_mapping as em
-from app.connectors.microsoft.client import MAX_BATCH_REQUESTS, BatchRequest, BatchResponse
-from app.connectors.microsoft.contacts_reads import graph_url, raise_for, send_batch
+from app.connectors.microsoft.client import BatchRequest, BatchResponse, BatchResult
+from app.connectors.microsoft.contacts_reads import fetch_by_id, graph_url
 from app.connectors.microsoft.events_state import CalendarState
 
 #: The request that reads the mailbox owner's address.
 OWNER_REQUEST = BatchRequest("owner", "GET", graph_url("/me", select="mail,userPrincipalName"))
 
 
-def event_request(request_id: str, event_id: str) -> BatchRequest:
-    """A GET of one event in full (marker expanded, body as text, times in UTC)."""
-    url = graph_url(f"/me/events/{event_id}", expand=em.EXPAND_MARKER)
-    return BatchRequest(request_id, "GET", url, prefer=em.READ_PREFERENCES)
+def event_url(event_id: str) -> str:
+    """One event in full, with the marker (read with :data:`~events_mapping.READ_PREFERENCES`: body as text,
+    times in UTC)."""
+    return graph_url(f"/me/events/{event_id}", expand=em.EXPAND_MARKER)
 
 
 def take_owner(state: CalendarState, answer: BatchResponse | None) -> None:
@@ -33,33 +33,19 @@ def take_owner(state: CalendarState, answer: BatchResponse | None) -> None:
         state.owner = address.lower()
 
 
-def missing(answer: BatchResponse) -> bool:
-    """Whether an answer says the event does not exist (404, or an id Graph cannot parse)."""
-    return answer.status == 404 or (answer.status == 400 and answer.error_code == "ErrorInvalidIdMalformed")
-
-
 def read_events(state: CalendarState, ids: Sequence[str]) -> dict[str, dict[str, Any] | None]:
     """Events by id in full, 20 per batch; None for those that do not exist. Each one read is remembered."""
-    found: dict[str, dict[str, Any] | None] = {}
-    pending = list(dict.fromkeys(ids))
-    if not pending:
-        return found
-    while pending or state.owner is None:
-        extras = [OWNER_REQUEST] if state.owner is None else []
-        chunk, pending = pending[: MAX_BATCH_REQUESTS - len(extras)], pending[MAX_BATCH_REQUESTS - len(extras) :]
-        result = send_batch(state.client, [*extras, *(event_request(f"e{n}", i) for n, i in enumerate(chunk))])
-        if extras:
-            take_owner(state, result.get("owner"))
-            if state.owner is None:
-                state.owner = ""  # unreadable: do not ask again in this store's life
-        for n, item_id in enumerate(chunk):
-            answer = result[f"e{n}"]
-            if answer.ok:
-                doc = answer.json
-                state.remember(doc)
-                found[item_id] = doc
-            elif missing(answer):
-                found[item_id] = None
-            else:
-                raise_for(answer)
+    if not ids:
+        return {}
+
+    def owner_read(result: BatchResult) -> None:
+        take_owner(state, result.get("owner"))
+        if state.owner is None:
+            state.owner = ""  # unreadable: do not ask again in this store's life
+
+    riders = [OWNER_REQUEST] if state.owner is None else []
+    found = fetch_by_id(state.client, ids, event_url, prefer=em.READ_PREFERENCES, riders=riders, on_riders=owner_read)
+    for doc in found.values():
+        if doc is not None:
+            state.remember(doc)
     return found

@@ -18,7 +18,7 @@ Every call is a ``$batch`` round trip. This class ties together the modules that
 
 Calls: a listing with no change is one call; a complete listing is one call per delta page (200 instances);
 ``get_many`` of N events is ⌈N/20⌉ calls; writing N events is ⌈N/20⌉ calls (plus one per further instance of a
-series written in the same call).
+series written in the same call, and ⌈M/20⌉ to read first the M updated or deleted events not read before).
 """
 
 from __future__ import annotations
@@ -51,11 +51,6 @@ class GraphEventStore:
         include_series: bool,
     ) -> None:
         self._state = CalendarState(graph, window, selection, include_private, include_series)
-
-    @property
-    def window(self) -> EventWindow:
-        """The window whose events sync."""
-        return self._state.window
 
     # -- ItemStore: reading ---------------------------------------------------------------------------------------
 

@@ -8,6 +8,9 @@ Each item's failure stays in its slot, as the engine's failure kind with a sente
   counts as deleted.
 - Attendees are never written (that would send invitations): when the event holds other fields than those sent
   (attendees, a create answered with an earlier event), ``Written.stored`` says what it holds.
+- Updates and deletes first read the events this store has not read (20 per batch, as ``get_many``; the engine may
+  write events it never asked for, when only Salesforce changed): the event as it is decides what the update says
+  (the sensitivity only when privacy changes), and which series it belongs to.
 - The occurrences and exceptions of one series share the master's change key, and each write to one of them changes
   it. So writes to several instances of a series go one per round trip, each under the change key the previous one
   left (when the caller's etag was the one that previous write started from); writes to other events all go in the
@@ -23,6 +26,7 @@ from typing import Any
 from app.connectors.microsoft import events_mapping as em
 from app.connectors.microsoft.batch_writes import precondition, write, written_doc
 from app.connectors.microsoft.client import BatchRequest, BatchResponse
+from app.connectors.microsoft.events_reads import read_events
 from app.connectors.microsoft.events_state import CalendarState
 from app.connectors.microsoft.request_failures import request_failure
 from app.connectors.selection import SYNC_CATEGORY
@@ -56,6 +60,7 @@ def create_many(state: CalendarState, creates: Sequence[Create]) -> Sequence[Wri
 
 def update_many(state: CalendarState, updates: Sequence[Update]) -> Sequence[WriteResult]:
     """See :meth:`app.sync.stores.ItemStore.update_many`."""
+    _read_unknown(state, [u.id for u in updates])
     results: dict[int, WriteResult] = {}
     bodies: dict[int, dict[str, Any]] = {}
     for i, update in enumerate(updates):
@@ -82,6 +87,7 @@ def update_many(state: CalendarState, updates: Sequence[Update]) -> Sequence[Wri
 
 def delete_many(state: CalendarState, deletes: Sequence[Delete]) -> Sequence[WriteResult]:
     """See :meth:`app.sync.stores.ItemStore.delete_many`."""
+    _read_unknown(state, [d.id for d in deletes])
     for delete in deletes:
         state.seen.pop(delete.id, None)
 
@@ -109,6 +115,12 @@ def delete_many(state: CalendarState, deletes: Sequence[Delete]) -> Sequence[Wri
     jobs = [_Job(i, d.id, d.etag) for i, d in enumerate(deletes)]
     results = _in_rounds(state, jobs, request, outcome)
     return [results[i] for i in range(len(deletes))]
+
+
+def _read_unknown(state: CalendarState, ids: Sequence[str]) -> None:
+    """Read the events this store has not read (20 per batch), so that each write knows its series and the event
+    as it is; one that does not exist is written all the same (its write answers what became of it)."""
+    read_events(state, [item_id for item_id in ids if item_id not in state.docs])
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ Both read ``GET /me/todo/lists/{id}/tasks/delta`` with ``$expand=linkedResources
 $top, and $expand for todoTask"; the tokens carry the initial parameters), following next links to the delta link.
 An incremental listing with no change is one round trip. A task that comes back no longer selected has left scope;
 ``@removed`` with the reason ``deleted`` is a deletion, any other reason (``changed``: removed from the collection,
-e.g. moved to another list) is left to the engine to probe. An expired delta link (410, ``syncStateNotFound``), or
+e.g. moved to another list) is left to the engine to probe (``get_many`` looks for it in the other lists, so that
+a move is never taken for a deletion). An expired delta link (410, ``syncStateNotFound``), or
 a list that is gone, gives a complete listing.
 """
 
@@ -39,6 +40,7 @@ _MAX_PAGE = f"odata.maxpagesize={DELTA_PAGE_SIZE}"
 def list_changes(state: TaskListState, cursor: str | None) -> Listing:
     """See :meth:`app.sync.stores.ItemStore.list_changes`."""
     state.seen = {}
+    state.departed = set()
     saved = TaskCursor.load(cursor)
     if saved is not None:
         state.list_id = saved.list_id
@@ -95,6 +97,8 @@ def incremental(state: TaskListState, delta_link: str) -> Listing | None:
             reasons[item_id] = Removal.DELETED if deleted else Removal.UNKNOWN
             if deleted:
                 state.seen[item_id] = Gone(item_id)
+            else:
+                state.departed.add(item_id)
             continue
         lookup = state.note(doc)
         if isinstance(lookup, Item):

@@ -1,6 +1,8 @@
 """Reading particular To Do tasks: by id (``get_many``) and by the engine's marker (``find_by_markers``).
 
-``get_many`` answers from what this pass's listing read and reads the rest by id, 20 per batch. ``find_by_markers``
+``get_many`` answers from what this pass's listing read and reads the rest by id, 20 per batch; a task the listing
+saw leave the list for another reason than deletion, and not there, is looked for in the user's other lists: found
+there, it has left scope (moved, not deleted). ``find_by_markers``
 asks the default list for the tasks whose linked resources carry the markers (one filtered query per 20 markers, all
 in one batch); when Graph refuses that filter, it reads the whole list with its linked resources instead.
 """
@@ -20,9 +22,9 @@ from app.connectors.microsoft.contacts_reads import (
     send_batch,
     take_page,
 )
-from app.connectors.microsoft.tasks_reads import fetch_by_id, find_default_list
+from app.connectors.microsoft.tasks_reads import fetch_tasks, find_default_list, found_elsewhere
 from app.connectors.microsoft.tasks_state import TaskListState, item_of
-from app.sync.stores import Lookup, Marked
+from app.sync.stores import Lookup, Marked, OutOfScope
 
 #: Markers per ``find_by_markers`` filter.
 MARKERS_PER_QUERY = 20
@@ -34,12 +36,14 @@ def get_many(state: TaskListState, ids: Sequence[str]) -> Mapping[str, Lookup]:
     """See :meth:`app.sync.stores.ItemStore.get_many`."""
     wanted = [item_id for item_id in dict.fromkeys(ids) if item_id not in state.seen]
     if wanted:
-        for item_id, doc in fetch_by_id(state, wanted).items():
+        docs = fetch_tasks(state, wanted)
+        moved = found_elsewhere(state, [i for i, doc in docs.items() if doc is None and i in state.departed])
+        for item_id, doc in docs.items():
             if doc is None:
                 state.docs.pop(item_id, None)
             else:
                 state.remember(doc)
-            state.seen[item_id] = state.judge(item_id, doc)
+            state.seen[item_id] = OutOfScope(item_id) if item_id in moved else state.judge(item_id, doc)
     return {item_id: state.seen[item_id] for item_id in ids}
 
 

@@ -30,6 +30,9 @@ class TaskListState:
     seen: dict[str, Lookup] = field(default_factory=dict)
     #: Tasks as last read, with their linked resources (for updates, and for the marker of a written task).
     docs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Tasks this pass's listing saw leave the list for another reason than deletion (moved to another list):
+    #: not found in the default list, they are looked for in the others before being called gone.
+    departed: set[str] = field(default_factory=set)
 
     @property
     def manual(self) -> bool:

@@ -3,14 +3,15 @@
 Scope. Every task of the default list (``wellknownListName`` ``defaultList``), completed ones included: in automatic
 selection all but those categorised "Don't sync with Salesforce", in manual selection only those categorised "Sync
 with Salesforce" (tasks this store creates in manual selection get that category). A task that loses its selection
-leaves scope; it is not deleted. The engine's marker is a linked resource of the application ``crmbridge``.
+leaves scope, and so does one moved to another list: neither is deleted. The engine's marker is a linked resource
+of the application ``crmbridge``.
 
 Every call is a ``$batch`` round trip. This class ties together the modules that do the work:
 
 - :mod:`~app.connectors.microsoft.tasks_mapping`: todoTask JSON <-> the task projection;
 - :mod:`~app.connectors.microsoft.tasks_state`: what the store knows of the list, and which tasks are items;
 - :mod:`~app.connectors.microsoft.tasks_cursor`: what a pass hands to the next (JSON);
-- :mod:`~app.connectors.microsoft.tasks_reads`: the default list, and tasks by id;
+- :mod:`~app.connectors.microsoft.tasks_reads`: the default list, tasks by id, and tasks moved to other lists;
 - :mod:`~app.connectors.microsoft.tasks_listing`: complete and incremental listings (``list_changes``);
 - :mod:`~app.connectors.microsoft.tasks_lookups`: tasks by id and by marker (``get_many``, ``find_by_markers``);
 - :mod:`~app.connectors.microsoft.tasks_writes`: creates, updates and deletes.
@@ -34,11 +35,6 @@ class GraphTaskStore:
 
     def __init__(self, graph: GraphClient, *, selection: SelectionMethod) -> None:
         self._state = TaskListState(graph, selection)
-
-    @property
-    def list_id(self) -> str | None:
-        """The default list's id, once known."""
-        return self._state.list_id
 
     # -- ItemStore: reading ---------------------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from app.connectors.microsoft import tasks_mapping
 from app.connectors.microsoft.batch_writes import deletes_answered, write, written_doc
 from app.connectors.microsoft.client import BatchRequest, BatchResponse
 from app.connectors.microsoft.request_failures import request_failure
-from app.connectors.microsoft.tasks_reads import fetch_by_id, find_default_list
+from app.connectors.microsoft.tasks_reads import fetch_tasks, find_default_list
 from app.connectors.microsoft.tasks_state import TaskListState
 from app.connectors.selection import SYNC_CATEGORY
 from app.sync.items import Fields, normalise_fields
@@ -52,7 +52,7 @@ def update_many(state: TaskListState, updates: Sequence[Update]) -> Sequence[Wri
     if not updates:
         return []
     stale = [u.id for u in updates if tasks_mapping.etag(state.docs.get(u.id, {})) != u.etag]
-    for item_id, doc in fetch_by_id(state, stale).items():
+    for item_id, doc in fetch_tasks(state, stale).items():
         if doc is None:
             state.docs.pop(item_id, None)
         else:

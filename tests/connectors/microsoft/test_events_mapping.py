@@ -138,3 +138,13 @@ def test_an_update_clears_absent_fields_and_writes_sensitivity_only_when_privacy
     assert "sensitivity" not in personal
     assert unprivate["sensitivity"] == "normal"
     assert "attendees" not in personal
+
+
+def test_an_update_of_an_unread_event_or_of_unchanged_privacy_writes_no_sensitivity() -> None:
+    fields = normalise_fields({"subject": "Demo", "start": "2030-03-04T09:30:00Z", "end": "2030-03-04T10:00:00Z"})
+    private = normalise_fields({**fields, "private": "true"})
+
+    assert "sensitivity" not in em.update_body(fields, None)
+    assert "sensitivity" not in em.update_body(private, None)
+    assert "sensitivity" not in em.update_body(private, event(sensitivity="confidential"))
+    assert em.update_body(private, event(sensitivity="personal"))["sensitivity"] == "private"

@@ -77,6 +77,24 @@ def test_private_events_are_out_of_scope_unless_included_and_then_flagged(alex: 
     assert alex.get(made.id).json()["sensitivity"] == "private"
 
 
+def test_a_fresh_store_keeps_personal_and_confidential_events_as_they_are(alex: CalendarUser) -> None:  # noqa: F811
+    # Only Salesforce changed: the engine updates events this store has not read in this pass.
+    personal = alex.add(alex.timed(1, subject="Dentist"), sensitivity="personal")
+    confidential = alex.add(alex.timed(2, subject="Board"), sensitivity="confidential")
+    fields = {
+        personal: alex.timed(1, subject="Dentist", location="Town"),
+        confidential: {**alex.timed(2, subject="Board", location="HQ"), "private": "true"},
+    }
+
+    updates = [Update(i, alex.get(i).json()["changeKey"], normalise_fields(f)) for i, f in fields.items()]
+    results = alex.store(include_private=True).update_many(updates)
+
+    assert all(isinstance(r, Written) for r in results), results
+    after = {i: alex.get(i).json() for i in fields}
+    assert [after[i]["location"]["displayName"] for i in fields] == ["Town", "HQ"]
+    assert [after[i]["sensitivity"] for i in fields] == ["personal", "confidential"]
+
+
 def test_series_instances_are_items_only_with_series_and_each_is_written_alone(alex: CalendarUser) -> None:  # noqa: F811
     master = alex.add_weekly_series("Pipeline review", alex.at(1, 15), 4)
     single = alex.add(alex.timed(2, subject="Single"))
@@ -111,6 +129,41 @@ def test_series_instances_are_items_only_with_series_and_each_is_written_alone(a
     )
     assert isinstance(deleted, Written)
     assert [i["id"] for i in alex.instances(master)] == occurrences[:3]
+
+
+def test_a_fresh_store_writes_two_occurrences_of_one_series_in_one_call(alex: CalendarUser) -> None:  # noqa: F811
+    # Only Salesforce changed: the engine updates (then deletes) instances this store has not read in this pass.
+    master = alex.add_weekly_series("Pipeline review", alex.at(1, 15), 4)
+    instances = alex.instances(master)
+    occurrences = [i["id"] for i in instances]
+
+    updates = [
+        Update(
+            i["id"],
+            i["changeKey"],
+            normalise_fields(
+                {
+                    "subject": "Pipeline review",
+                    "start": utc_text(alex.at(1 + 7 * n, 15)),
+                    "end": utc_text(alex.at(1 + 7 * n, 15) + timedelta(minutes=45)),
+                    "location": f"Room {n}",
+                }
+            ),
+        )
+        for n, i in enumerate(instances[:2])
+    ]
+    before = alex.calls()
+    results = alex.store(include_series=True).update_many(updates)
+    assert all(isinstance(r, Written) for r in results), results
+    assert alex.calls() - before == 1 + 2  # the two read in one batch, then one write per round trip
+    after = [alex.get(i).json() for i in occurrences]
+    assert [e["location"]["displayName"] for e in after] == ["Room 0", "Room 1", "", ""]
+
+    master_key = alex.get(master).json()["changeKey"]
+    deletes = [Delete(i, master_key) for i in occurrences[2:]]
+    deleted = alex.store(include_series=True).delete_many(deletes)
+    assert all(isinstance(r, Written) for r in deleted), deleted
+    assert [i["id"] for i in alex.instances(master)] == occurrences[:2]
 
 
 def test_the_demo_weekly_series_is_ten_occurrences_with_one_moved(live_sandbox: LiveSandbox) -> None:

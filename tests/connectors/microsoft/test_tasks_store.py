@@ -102,6 +102,27 @@ def test_automatic_selection_leaves_out_dont_sync_and_a_task_that_gets_it_leaves
     assert todo.get(kept)["title"] == "Follow up with customer 1"  # left scope, not deleted
 
 
+def test_a_task_moved_to_another_list_leaves_scope_and_one_moved_then_deleted_is_gone(todo: ToDoUser) -> None:
+    moved, dropped, kept = todo.add(chore(1)), todo.add(chore(2)), todo.add(chore(3))
+    store = todo.store()
+    first = store.list_changes(None)
+    assert set(first.entries) == {moved, dropped, kept}
+
+    todo.move_to_other_list(moved)
+    todo.move_to_other_list(dropped)
+    todo.http.delete(f"{todo.tasks_url(todo.other_list())}/{dropped}").raise_for_status()
+    later = store.list_changes(first.cursor)
+    assert later.removed == {moved: Removal.UNKNOWN, dropped: Removal.UNKNOWN}
+
+    before = todo.calls()
+    found = store.get_many([moved, dropped, kept])
+    calls = todo.calls() - before
+    assert isinstance(found[moved], OutOfScope)  # moved, not deleted: the Salesforce task must stay
+    assert isinstance(found[dropped], Gone) and isinstance(found[kept], Item)
+    assert calls == 3  # the three by id, the user's lists, then the two in the other list
+    assert todo.get_in(todo.other_list(), moved)["title"] == "Follow up with customer 1"
+
+
 def test_manual_selection_syncs_only_sync_tasks_and_creates_them_with_the_category(todo: ToDoUser) -> None:
     chosen = todo.add(chore(1), categories=[SYNC_CATEGORY])
     todo.add(chore(2))

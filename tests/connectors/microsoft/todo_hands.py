@@ -14,6 +14,7 @@ import httpx
 
 from app.connectors.microsoft.tasks_store import GraphTaskStore
 from app.connectors.selection import SelectionMethod
+from app.sandbox.microsoft import ids
 from app.sandbox.microsoft.models import Folder
 from tests.connectors.microsoft.hands import OutlookUser
 from tests.sandbox.conftest import LiveSandbox
@@ -96,13 +97,25 @@ class ToDoUser:
         assert response.status_code == 201, response.text
         return str(response.json()["id"])
 
-    def add_other_list(self, fields: Mapping[str, object]) -> str:
-        """A task in another list than the default one; its id."""
+    def other_list(self) -> str:
+        """The id of a list other than the default one ("Groceries", created the first time)."""
         if self._other is None:
             created = self.http.post("/me/todo/lists", json={"displayName": "Groceries"})
             assert created.status_code == 201, created.text
             self._other = str(created.json()["id"])
-        return self.add(fields, list_id=self._other)
+        return self._other
+
+    def add_other_list(self, fields: Mapping[str, object]) -> str:
+        """A task in another list than the default one; its id."""
+        return self.add(fields, list_id=self.other_list())
+
+    def move_to_other_list(self, item_id: str) -> None:
+        """The task moves from the default list to another one, as the To Do app lets the user do (Graph has no API
+        for it: done in the sandbox's state; the immutable id stays)."""
+        mailbox = self.outlook.mailbox
+        task, target = ids.parse_id(item_id), ids.parse_id(self.other_list())
+        assert task is not None and target is not None
+        mailbox.move_item(mailbox.items[task.key], mailbox.folders[target.key], self.sandbox.state.clock.now())
 
     def patch(self, item_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
         response = self.http.patch(f"{self.tasks_url()}/{item_id}", json=dict(body))
@@ -116,7 +129,10 @@ class ToDoUser:
         self.patch(item_id, {"categories": categories})
 
     def get(self, item_id: str) -> dict[str, Any]:
-        response = self.http.get(f"{self.tasks_url()}/{item_id}", params={"$expand": "linkedResources"})
+        return self.get_in(self.list_id, item_id)
+
+    def get_in(self, list_id: str, item_id: str) -> dict[str, Any]:
+        response = self.http.get(f"{self.tasks_url(list_id)}/{item_id}", params={"$expand": "linkedResources"})
         assert response.status_code == 200, response.text
         return dict(response.json())
 
